@@ -1,0 +1,37 @@
+# Two commands matter: `make demo` and `make test`. Both create .venv on first use.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.negsim-installed
+
+# The first interpreter >= 3.12 found: python3.12, python3.13, python3, then pyenv's builds.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+
+.PHONY: demo test schema clean help
+
+help:
+	@echo "make demo    set up .venv if needed, then validate the baseline and print its evidence"
+	@echo "make test    set up .venv if needed, then run the whole test suite"
+	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "negsim needs Python >= 3.12 (none found; set PYTHON=...)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/negsim validate scenarios/baseline.yaml
+	$(BIN)/negsim evidence scenarios/baseline.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+schema: $(STAMP)
+	$(BIN)/negsim schema --out scenarios/scenario.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
