@@ -1,0 +1,13 @@
+"""negsim: a multi-issue bargaining simulator of the 2025 Russia-Ukraine peace negotiations."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .scenario import Problem, Scenario, ScenarioError, load_scenario, load_scenario_text
+
+try:
+    __version__ = version("negsim")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0"
+
+__all__ = ["Problem", "Scenario", "ScenarioError", "load_scenario", "load_scenario_text",
+           "__version__"]

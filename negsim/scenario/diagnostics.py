@@ -1,0 +1,158 @@
+"""Turn pydantic validation errors into located, readable problems."""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, format_path
+from .yamldoc import YamlDocument
+
+
+def validate_document(model: type[BaseModel], doc: YamlDocument, context: dict):
+    """Validate ``doc.data`` as ``model``; return (instance or None, located problems)."""
+    try:
+        return model.model_validate(doc.data, context=context), []
+    except ValidationError as exc:
+        problems: list[Problem] = []
+        for err in exc.errors(include_url=False):
+            problems.extend(_located(err, doc, model))
+        return None, problems
+
+
+def _walk(loc: tuple, data) -> tuple[tuple, bool]:
+    """Keys of ``loc`` that exist in ``data`` (pydantic adds union tags that do not)."""
+    path: list = []
+    cur = data
+    is_key = False
+    for part in loc:
+        if part == "[key]":
+            is_key = True
+            break
+        if isinstance(cur, dict) and part in cur:
+            path.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            path.append(part)
+            cur = cur[part]
+    return tuple(path), is_key
+
+
+def _located(err: dict, doc: YamlDocument, model: type[BaseModel]):
+    path, is_key = _walk(tuple(err["loc"]), doc.data)
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "cross_field":
+        for sub, message in ctx["problems"]:
+            full = path + tuple(sub)
+            line, col = doc.locate(full)
+            yield Problem(doc.file, line, col, format_path(full), message)
+        return
+    if kind == "missing":
+        name = err["loc"][-1]
+        line, col = doc.locate(path, prefer_key=True)
+        yield Problem(doc.file, line, col, format_path(path + (name,)), "required key missing")
+        return
+    if kind == "extra_forbidden":
+        key = path[-1] if path else err["loc"][-1]
+        hint = difflib.get_close_matches(str(key), _field_names(model), n=1)
+        message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        line, col = doc.locate(path, prefer_key=True)
+        yield Problem(doc.file, line, col, format_path(path), message)
+        return
+    line, col = doc.locate(path, prefer_key=is_key)
+    message = message_for(err)
+    if is_key:
+        message = f"key {path[-1]!r}: {message}" if path else message
+    yield Problem(doc.file, line, col, format_path(path), message)
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return repr(value)
+
+
+_EXPECTED = {
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "list_type": "a list",
+}
+_COMPARE = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
+            "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+
+
+def message_for(err: dict) -> str:
+    """A readable message for one pydantic error (without its location)."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
+    if kind in _COMPARE:
+        sign, key = _COMPARE[kind]
+        limit = ctx[key]
+        limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
+        return f"must be {sign} {limit} (got {_describe(value)})"
+    if kind == "finite_number":
+        return f"must be a finite number (got {_describe(value)})"
+    if kind == "multiple_of":
+        return f"must be a whole number (got {_describe(value)})"
+    if kind == "string_pattern_mismatch":
+        return (f"must be a snake_case id (lowercase letters, digits and _, starting with a "
+                f"letter), got {_describe(value)}")
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')} (got {_describe(value)})"
+    if kind == "union_tag_invalid":
+        return (f"unknown {ctx.get('discriminator', 'type')} {ctx.get('tag')!r}; "
+                f"expected {ctx.get('expected_tags')}")
+    if kind == "union_tag_not_found":
+        return f"needs {ctx.get('discriminator', 'a type')} (which kind this is)"
+    if kind in ("too_short", "too_long"):
+        return err["msg"].replace("Dictionary", "mapping").replace("List", "list")
+    if kind.startswith("value_error") or kind.startswith("assertion_error"):
+        return str(err["msg"]).removeprefix("Value error, ")
+    return err["msg"]
+
+
+@lru_cache(maxsize=None)
+def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """Every key any model reachable from ``model`` accepts (for 'did you mean' hints)."""
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def visit(m) -> None:
+        if m in seen:
+            return
+        seen.add(m)
+        for name, info in m.model_fields.items():
+            names.add(name)
+            for sub in _models_in(info.annotation):
+                visit(sub)
+
+    visit(model)
+    return tuple(sorted(names))
+
+
+def _models_in(annotation) -> list[type[BaseModel]]:
+    import typing
+
+    found = []
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            found.append(a)
+            continue
+        stack.extend(typing.get_args(a))
+    return found

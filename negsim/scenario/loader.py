@@ -1,0 +1,86 @@
+"""Load a scenario file: safe YAML, then the schema, then evidence citations, all errors at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import validate_document
+from .errors import Problem, ScenarioError
+from .schema import Scenario
+from .yamldoc import YamlDocument, parse_yaml, read_yaml
+
+
+def load_scenario(path: str | Path, strict: bool = False) -> Scenario:
+    """Read and validate a scenario file; raise ScenarioError listing every problem found.
+
+    With ``strict``, a numeric parameter that neither cites evidence nor states an
+    assumption is a problem too.
+    """
+    doc = read_yaml(path)
+    return _build(doc, Path(path).resolve().parent, strict)
+
+
+def load_scenario_text(text: str, name: str = "<string>", base_dir: str | Path = ".",
+                       strict: bool = False) -> Scenario:
+    """Validate scenario YAML given as text; relative paths resolve against ``base_dir``."""
+    return _build(parse_yaml(text, name), Path(base_dir).resolve(), strict)
+
+
+def load_scenario_data(data: object, name: str = "<data>", base_dir: str | Path = ".",
+                       strict: bool = False) -> Scenario:
+    """Validate a scenario given as plain data (dicts, lists, numbers, strings).
+
+    Errors carry the path but no real position (line and column 1).
+    """
+    return _build(YamlDocument(name, data), Path(base_dir).resolve(), strict)
+
+
+def _uncited(scenario: Scenario, doc: YamlDocument) -> list[Problem]:
+    from .paths import iter_parameters
+
+    problems = []
+    for ref in iter_parameters(scenario):
+        if not getattr(ref.value, "cited", False):
+            line, col = doc.locate(ref.path)
+            problems.append(Problem(doc.file, line, col, ref.dotted,
+                                    "cites no evidence and states no assumption (strict mode)"))
+    return problems
+
+
+def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(doc.file, 1, 1, "<document>",
+                                     "a scenario is a mapping with keys name, title, issues, "
+                                     "actors, protocol, ...")])
+    problems: list[Problem] = []
+    context = {
+        "issues": set(data["issues"]) if isinstance(data.get("issues"), dict) else None,
+        "actors": set(data["actors"]) if isinstance(data.get("actors"), dict) else None,
+    }
+    registry = None
+    registry_path = data.get("evidence_registry")
+    if registry_path is None:
+        context["evidence_ids"] = None
+    elif isinstance(registry_path, str):
+        from ..evidence import load_registry
+
+        try:
+            registry = load_registry(base_dir / registry_path)
+            context["evidence_ids"] = set(registry.evidence)
+        except ScenarioError as exc:
+            line, col = doc.locate(("evidence_registry",))
+            problems.append(Problem(doc.file, line, col, "evidence_registry",
+                                    f"the evidence registry {registry_path!r} is not valid "
+                                    f"(its problems follow)"))
+            problems.extend(exc.problems)
+    scenario, found = validate_document(Scenario, doc, context)
+    problems.extend(found)
+    if scenario is not None and strict:
+        problems.extend(_uncited(scenario, doc))
+    if problems:
+        raise ScenarioError(problems)
+    scenario._source = Path(doc.file) if doc.positions else None
+    scenario._base_dir = base_dir
+    scenario._registry = registry
+    return scenario

@@ -1,0 +1,411 @@
+"""The scenario language: pydantic models of DESIGN.md section 3 with cross-field checks.
+
+Validation context (given by the loader, optional otherwise): ``issues`` and ``actors`` (the
+ids the file declares) let references be checked where they are written, so that every
+error of a file is reported at once; ``evidence_ids`` (the evidence registry's ids, or None
+when the scenario names no registry) lets citations be checked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pathlib import Path
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .params import (
+    DURATION,
+    NONNEG,
+    POSITIVE,
+    REAL,
+    ROUND,
+    SIGNED_UNIT,
+    UNIT,
+    Domain,
+    NonNegParam,
+    Param,
+    PositiveParam,
+    Provenance,
+    Strict_,
+    UnitParam,
+    center,
+    fail,
+    is_zero,
+    param,
+    support,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="snake_case identifier"),
+]
+
+
+def _reference(kind: str):
+    def check(value: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get(kind)
+        if known is not None and value not in known:
+            import difflib
+
+            hint = difflib.get_close_matches(value, known, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            fail("unknown_id", f"unknown {kind[:-1]} {value!r}{extra}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+IssueRef = _reference("issues")
+ActorRef = _reference("actors")
+
+
+class Problems:
+    """Collects cross-field problems as (sub-path, message) and raises them as one error."""
+
+    def __init__(self):
+        self.items: list[tuple[tuple, str]] = []
+
+    def add(self, path: tuple, message: str) -> None:
+        """Record a problem at ``path`` below the model being validated."""
+        self.items.append((path, message))
+
+    def raise_if_any(self) -> None:
+        """Raise a single pydantic error that the loader expands into one line per problem."""
+        if self.items:
+            raise PydanticCustomError(
+                "cross_field", "{message}",
+                {"message": "; ".join(m for _, m in self.items), "problems": tuple(self.items)},
+            )
+
+
+# --- issues -------------------------------------------------------------------------------
+
+
+class Level(Strict_):
+    """A named point on an issue's scale, for display."""
+
+    value: float = Field(ge=0, le=1)
+    label: str
+
+
+class Issue(Strict_):
+    """One issue of the negotiation, scaled to [0, 1]."""
+
+    label: str = Field(description="short name for tables and plots")
+    zero: str = Field(description="what a settlement at 0 means")
+    one: str = Field(description="what a settlement at 1 means")
+    status_quo: UnitParam = Field(description="q0: the no-deal value at the start")
+    contested: bool = Field(False, description="no-deal value moves with the battlefield")
+    levels: list[Level] = Field(default_factory=list, description="named points, for display")
+    description: str | None = None
+
+
+# --- actors -------------------------------------------------------------------------------
+
+
+class RedLine(Strict_):
+    """Bounds an actor will never accept a settlement outside of, on one issue."""
+
+    min: UnitParam | None = None
+    max: UnitParam | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min is None and self.max is None:
+            fail("red_line", "a red line needs 'min', 'max' or both")
+        if self.min is not None and self.max is not None:
+            if support(self.min)[0] > support(self.max)[1]:
+                fail("red_line", "min is above max: no settlement could satisfy this red line")
+        return self
+
+
+class TimeDependent(Provenance):
+    """Polynomial aspiration: e > 1 Boulware, e = 1 linear, e < 1 Conceder."""
+
+    type: Literal["time_dependent"]
+    exponent: PositiveParam
+
+
+class Reciprocal(Provenance):
+    """Tit-for-tat: concede rate times the average concession received last round."""
+
+    type: Literal["reciprocal"]
+    rate: NonNegParam = Field(description="rho: share of the others' concession returned")
+    initial: UnitParam = Field(description="concession made in the first round")
+
+
+class Hardliner(Provenance):
+    """Never lowers its aspiration (the e = infinity limit)."""
+
+    type: Literal["hardliner"]
+
+
+Strategy = Annotated[TimeDependent | Reciprocal | Hardliner, Field(discriminator="type")]
+
+
+class Actor(Provenance):
+    """A party, mediator or stakeholder with preferences over every issue.
+
+    Its own ``evidence``/``assumption`` back its role, signatory status and vetoes.
+    """
+
+    name: str
+    role: Literal["party", "mediator", "stakeholder"]
+    signatory: bool = Field(False, description="must accept any deal")
+    veto: list[IssueRef] = Field(default_factory=list,
+                                 description="must accept any deal that moves these issues")
+    ideal: dict[IssueRef, UnitParam] = Field(description="ideal point p on every issue")
+    salience: dict[IssueRef, NonNegParam] = Field(
+        description="weight w on every issue (normalised to sum 1)")
+    capability: PositiveParam
+    reservation: UnitParam = Field(description="r: the aspiration never falls below it")
+    war_cost: NonNegParam = Field(description="kappa: utility lost per round of war")
+    red_lines: dict[IssueRef, RedLine] = Field(default_factory=dict)
+    strategy: Strategy
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        problems = Problems()
+        if len(set(self.veto)) != len(self.veto):
+            problems.add(("veto",), "an issue is listed twice")
+        if self.salience and all(is_zero(w) for w in self.salience.values()):
+            problems.add(("salience",), "saliences are all zero: the actor would care about nothing")
+        for issue, line in self.red_lines.items():
+            ideal = self.ideal.get(issue)
+            if ideal is None:
+                continue
+            lo, hi = support(ideal)
+            if line.min is not None and hi < support(line.min)[0]:
+                problems.add(("ideal", issue), f"ideal ({center(ideal):g}) lies below the actor's "
+                             f"own red line min ({center(line.min):g})")
+            if line.max is not None and lo > support(line.max)[1]:
+                problems.add(("ideal", issue), f"ideal ({center(ideal):g}) lies above the actor's "
+                             f"own red line max ({center(line.max):g})")
+        problems.raise_if_any()
+        return self
+
+
+# --- protocol -----------------------------------------------------------------------------
+
+
+class _ProtocolBase(Strict_):
+    max_rounds: int = Field(ge=1, le=10_000, description="T: rounds before talks end (fixed)")
+    horizon: NonNegParam = Field(description="H: expected further rounds of war without a deal")
+
+
+class Alternating(_ProtocolBase):
+    """Signatories take turns proposing."""
+
+    type: Literal["alternating"]
+    proposer_order: Literal["fixed", "random"] = Field(
+        "fixed", description="fixed: round-robin in `order`; random: a permutation per run")
+    order: list[ActorRef] | None = Field(
+        None, description="proposing order (default: signatories in file order)")
+
+
+class Mediated(_ProtocolBase):
+    """A mediator proposes a single negotiating text every round."""
+
+    type: Literal["mediated"]
+    mediator: ActorRef
+    bias: UnitParam = Field(description="b: pull of the text toward the mediator's ideal")
+    lean: NonNegParam = Field(description="gamma: extra weight per rejection, toward hold-outs")
+
+
+Protocol = Annotated[Alternating | Mediated, Field(discriminator="type")]
+
+
+# --- battlefield and events ---------------------------------------------------------------
+
+
+class Front(Strict_):
+    """How a contested issue's no-deal value moves each round: drift plus noise."""
+
+    drift: param(SIGNED_UNIT, "mu: expected move per round")
+    volatility: param(Domain(0.0, 1.0), "sigma: standard deviation of the move per round")
+
+
+TARGETS = {
+    "battlefield": {"drift": SIGNED_UNIT, "volatility": Domain(0.0, 1.0)},
+    "actors": {"war_cost": NONNEG, "reservation": UNIT, "capability": POSITIVE,
+               "strategy.exponent": POSITIVE},
+}
+
+
+class Modify(Strict_):
+    """Change a parameter while the event is active."""
+
+    op: Literal["add", "scale", "set"]
+    target: str = Field(description="battlefield.<issue>.drift|volatility or "
+                        "actors.<actor>.war_cost|reservation|capability|strategy.exponent")
+    value: param(REAL)
+
+
+class MediatorExit(Strict_):
+    """The mediator walks away: the talks end without a deal."""
+
+    op: Literal["mediator_exit"]
+
+
+Effect = Annotated[Modify | MediatorExit, Field(discriminator="op")]
+
+
+class Event(Provenance):
+    """Something that may happen during the talks and changes parameters while active."""
+
+    description: str | None = None
+    round: param(ROUND, "round at which it fires (draws are rounded down)")
+    probability: UnitParam = 1.0
+    duration: param(DURATION, "rounds it stays active") | None = Field(
+        None, description="rounds it stays active (omit: until the end)")
+    effects: list[Effect] = Field(min_length=1)
+
+
+class MonteCarlo(Strict_):
+    """Defaults for a Monte Carlo run (overridable from the command line)."""
+
+    runs: int = Field(10_000, ge=1)
+    seed: int = Field(0, ge=0)
+
+
+# --- the scenario -------------------------------------------------------------------------
+
+
+class Scenario(Strict_):
+    """A negotiation scenario: issues, actors, protocol, battlefield, events, Monte Carlo."""
+
+    name: Id
+    title: str
+    description: str | None = None
+    evidence_registry: str | None = Field(
+        None, description="path of the evidence registry, relative to this file")
+    issues: dict[Id, Issue] = Field(min_length=1)
+    actors: dict[Id, Actor] = Field(min_length=2)
+    protocol: Protocol
+    battlefield: dict[IssueRef, Front] = Field(default_factory=dict)
+    events: dict[Id, Event] = Field(default_factory=dict)
+    montecarlo: MonteCarlo = Field(default_factory=MonteCarlo)
+
+    _source: Path | None = PrivateAttr(None)  # the file it was read from, if any
+    _base_dir: Path | None = PrivateAttr(None)  # where relative paths resolve
+    _registry: object = PrivateAttr(None)  # the loaded evidence registry, if any
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        problems = Problems()
+        self._check_actors(problems)
+        self._check_protocol(problems)
+        self._check_battlefield(problems)
+        self._check_events(problems)
+        problems.raise_if_any()
+        return self
+
+    def _check_actors(self, problems: Problems) -> None:
+        signatories = [a for a, actor in self.actors.items() if actor.signatory]
+        if len(signatories) < 2:
+            problems.add(("actors",), f"at least two actors must be signatories "
+                         f"(found {len(signatories)})")
+        for aid, actor in self.actors.items():
+            for field in ("ideal", "salience"):
+                missing = [i for i in self.issues if i not in getattr(actor, field)]
+                if missing:
+                    problems.add(("actors", aid, field), "missing for issue(s): "
+                                 + ", ".join(missing))
+
+    def _check_protocol(self, problems: Problems) -> None:
+        p = self.protocol
+        if isinstance(p, Mediated) and p.mediator in self.actors:
+            if self.actors[p.mediator].role != "mediator":
+                problems.add(("protocol", "mediator"), f"actor {p.mediator!r} has role "
+                             f"{self.actors[p.mediator].role!r}; the mediator needs role 'mediator'")
+        if isinstance(p, Alternating) and p.order is not None:
+            signatories = [a for a, actor in self.actors.items() if actor.signatory]
+            if sorted(p.order) != sorted(signatories):
+                problems.add(("protocol", "order"), "must list every signatory exactly once: "
+                             + ", ".join(signatories))
+
+    def _check_battlefield(self, problems: Problems) -> None:
+        for issue in self.battlefield:
+            if issue in self.issues and not self.issues[issue].contested:
+                problems.add(("battlefield", issue), f"issue {issue!r} is not contested "
+                             "(set contested: true on the issue)")
+
+    def _check_events(self, problems: Problems) -> None:
+        last = self.protocol.max_rounds - 1
+        for name, event in self.events.items():
+            lo, hi = support(event.round)
+            if hi > last:
+                problems.add(("events", name, "round"), f"may fall after the last round ({last})")
+            for k, effect in enumerate(event.effects):
+                where = ("events", name, "effects", k)
+                if isinstance(effect, MediatorExit):
+                    if not isinstance(self.protocol, Mediated):
+                        problems.add(where + ("op",), "mediator_exit needs a mediated protocol")
+                    continue
+                message = self._target_problem(effect)
+                if message:
+                    problems.add(where + ("target",), message)
+
+    def _target_problem(self, effect: Modify) -> str | None:
+        parts = effect.target.split(".", 2)
+        if len(parts) != 3 or parts[0] not in TARGETS or parts[2] not in TARGETS[parts[0]]:
+            return ("not a target events may change; use battlefield.<issue>.drift|volatility or "
+                    "actors.<actor>.war_cost|reservation|capability|strategy.exponent")
+        kind, ident, attr = parts
+        if kind == "battlefield":
+            if ident not in self.issues or not self.issues[ident].contested:
+                return f"{ident!r} is not a contested issue"
+        else:
+            if ident not in self.actors:
+                return f"unknown actor {ident!r}"
+            if attr == "strategy.exponent" and not isinstance(
+                self.actors[ident].strategy, TimeDependent
+            ):
+                return f"actor {ident!r} has no exponent (its strategy is not time_dependent)"
+        if effect.op == "set":
+            domain = TARGETS[kind][attr]
+            lo, hi = support(effect.value)
+            if not (domain.contains(lo, exact=False) and domain.contains(hi, exact=False)):
+                return f"'set' value must be {domain.describe()}"
+        if effect.op == "scale" and support(effect.value)[0] < 0:
+            return "'scale' value must be ≥ 0"
+        return None
+
+    # --- convenience -----------------------------------------------------------------------
+
+    @property
+    def source(self) -> Path | None:
+        """The file this scenario was loaded from (None when built in memory)."""
+        return self._source
+
+    @property
+    def registry(self):
+        """The evidence registry the scenario cites (an evidence.Registry), or None."""
+        return self._registry
+
+    @property
+    def signatories(self) -> list[str]:
+        """Ids of the actors who must accept any deal, in file order."""
+        return [a for a, actor in self.actors.items() if actor.signatory]
+
+    @property
+    def veto_holders(self) -> list[str]:
+        """Ids of the actors with a veto on at least one issue, in file order."""
+        return [a for a, actor in self.actors.items() if actor.veto]
+
+
+Scenario.model_rebuild()
+__all__ = ["Scenario", "Issue", "Actor", "RedLine", "Event", "Modify", "MediatorExit",
+           "Alternating", "Mediated", "TimeDependent", "Reciprocal", "Hardliner", "Front",
+           "MonteCarlo", "Level", "Param"]
