@@ -1,0 +1,5 @@
+"""``python -m negsim``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""The command line, run as a real process: exit codes, output, no tracebacks."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BASELINE, ROOT, SCENARIO_FILES, SCENARIOS
+
+
+def negsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "negsim", *map(str, args)], cwd=cwd,
+                            capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def copy_of_baseline(tmp_path: Path, edit) -> Path:
+    text = edit(BASELINE.read_text(encoding="utf-8"))
+    out = tmp_path / "edited.yaml"
+    out.write_text(text.replace("../seeds/evidence.yaml", str(ROOT / "seeds" / "evidence.yaml")),
+                   encoding="utf-8")
+    return out
+
+
+def test_validate_every_scenario():
+    result = negsim("validate", *SCENARIO_FILES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok: ") == len(SCENARIO_FILES)
+
+
+def test_validate_strict_passes_on_the_baseline():
+    assert negsim("validate", "--strict", BASELINE).returncode == 0
+
+
+def test_validate_reports_each_error_on_its_own_line(tmp_path):
+    bad = copy_of_baseline(tmp_path, lambda t: t
+                           .replace("    war_cost: {value: 0.002, assumption: \"Europe",
+                                    "    war_cots: {value: 0.002, assumption: \"Europe")
+                           .replace("      nato: {value: 0.2, evidence: [zelensky_key_demands]}",
+                                    "      nato: {value: -0.2, evidence: [zelensky_key_demands]}")
+                           .replace("    veto: [sanctions_relief]", "    veto: [sanction_relief]"))
+    result = negsim("validate", bad)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]
+    assert len(lines) >= 3
+    for needle in ("actors.europe.war_cots: unknown key", "actors.ukraine.salience.nato: must be",
+                   "actors.europe.veto[0]: unknown issue 'sanction_relief'"):
+        assert any(needle in line for line in lines), needle
+    for line in lines:
+        file, line_no, col, rest = line.split(":", 3)
+        assert int(line_no) >= 1 and int(col) >= 1 and rest.strip()
+
+
+def test_validate_broken_indent(tmp_path):
+    bad = copy_of_baseline(tmp_path, lambda t: t.replace("    label: NATO membership",
+                                                         "      label: NATO membership", 1))
+    result = negsim("validate", bad)
+    assert result.returncode == 2
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith(str(bad))]
+    _, line_no, col, _ = line.split(":", 3)
+    text = bad.read_text().splitlines()
+    assert "NATO membership" in text[int(line_no) - 1] or "zero" in text[int(line_no) - 1]
+    assert int(col) > 1
+
+
+def test_validate_refuses_python_tags_without_running_them(tmp_path):
+    marker = tmp_path / "executed"
+    bad = tmp_path / "evil.yaml"
+    bad.write_text(f"name: !!python/object/apply:os.system ['touch {marker}']\ntitle: x\n")
+    result = negsim("validate", bad)
+    assert result.returncode == 2 and "not allowed" in result.stderr
+    assert not marker.exists()
+
+
+def test_validate_missing_file_and_mixed_results(tmp_path):
+    result = negsim("validate", BASELINE, tmp_path / "absent.yaml")
+    assert result.returncode == 2
+    assert "ok: " in result.stdout and "cannot read" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert negsim("validate").returncode == 2
+    assert negsim("evidence", BASELINE, "--format", "xml").returncode == 2
+
+
+def test_schema_prints_the_committed_schema(tmp_path):
+    result = negsim("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "negsim scenario" and "$schema" in schema
+    assert result.stdout == (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8")
+    out = tmp_path / "s.json"
+    assert negsim("schema", "--out", out).returncode == 0
+    assert out.read_text(encoding="utf-8") == result.stdout
+    assert negsim("schema", "--out", tmp_path / "no" / "dir.json").returncode == 2
+
+
+def test_evidence_json_has_a_quoted_ideal_for_each_actor_and_core_issue():
+    result = negsim("evidence", BASELINE, "--format", "json")
+    assert result.returncode == 0
+    rows = json.loads(result.stdout)
+    keys = {"actor", "issue", "parameter", "value", "evidence_id", "document", "quote",
+            "assumption"}
+    assert all(keys <= set(row) for row in rows)
+    for actor in ("russia", "ukraine", "united_states", "europe"):
+        for issue in ("territory", "nato", "sanctions_relief", "security_guarantees"):
+            ideal = [r for r in rows if (r["actor"], r["issue"], r["parameter"]) ==
+                     (actor, issue, "ideal")]
+            assert any(r["quote"] and r["evidence_id"] and r["document"] for r in ideal)
+            assert all(r["assumption"] is None for r in ideal if r["quote"])
+    assumed = [r for r in rows if r["assumption"]]
+    assert assumed and all(r["quote"] is None and r["evidence_id"] is None for r in assumed)
+
+
+def test_evidence_table_is_readable():
+    result = negsim("evidence", BASELINE)
+    assert result.returncode == 0
+    for text in ("Russian Federation (russia)", "putin_territorial_realities",
+                 "003: “Ukraine and its allies", "assumption", "Issues, protocol"):
+        assert text in result.stdout
+
+
+@pytest.mark.parametrize("command", ["evidence", "validate"])
+def test_bad_scenario_exits_2_for_every_command(tmp_path, command):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ntitle: [unclosed\n")
+    result = negsim(command, bad)
+    assert result.returncode == 2
+    assert f"{bad}:3:1: <yaml>: expected ',' or ']'" in result.stderr
+    assert "flow sequence that starts at line 2, column 8" in result.stderr
