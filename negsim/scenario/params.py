@@ -146,15 +146,11 @@ class Normal(Provenance):
         return min(max(self.mean, lo), hi)
 
 
-class Uniform(Provenance):
-    """Uniform distribution on [low, high]."""
-
-    dist: Literal["uniform"]
-    low: Real
-    high: Real
+class _Interval(Provenance):
+    """Base of the distributions on a finite interval [low, high]."""
 
     @model_validator(mode="after")
-    def _valid(self):
+    def _ordered(self):
         if not self.low < self.high:
             fail("bounds", f"low ({self.low}) must be below high ({self.high})")
         return self
@@ -162,11 +158,19 @@ class Uniform(Provenance):
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
+
+class Uniform(_Interval):
+    """Uniform distribution on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: Real
+    high: Real
+
     def center(self) -> float:
         return (self.low + self.high) / 2
 
 
-class Beta(Provenance):
+class Beta(_Interval):
     """Beta(alpha, beta) distribution stretched to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
@@ -175,20 +179,11 @@ class Beta(Provenance):
     low: Real = 0.0
     high: Real = 1.0
 
-    @model_validator(mode="after")
-    def _valid(self):
-        if not self.low < self.high:
-            fail("bounds", f"low ({self.low}) must be below high ({self.high})")
-        return self
-
-    def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
-
     def center(self) -> float:
         return self.low + (self.high - self.low) * self.alpha / (self.alpha + self.beta)
 
 
-class Triangular(Provenance):
+class Triangular(_Interval):
     """Triangular distribution on [low, high] with its peak at mode."""
 
     dist: Literal["triangular"]
@@ -197,15 +192,10 @@ class Triangular(Provenance):
     high: Real
 
     @model_validator(mode="after")
-    def _valid(self):
-        if not self.low < self.high:
-            fail("bounds", f"low ({self.low}) must be below high ({self.high})")
-        if not self.low <= self.mode <= self.high:
+    def _mode_inside(self):
+        if self.low < self.high and not self.low <= self.mode <= self.high:
             fail("bounds", f"mode ({self.mode}) must lie in [low, high] = [{self.low}, {self.high}]")
         return self
-
-    def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
 
     def center(self) -> float:
         return self.mode
