@@ -17,7 +17,9 @@ def load_scenario(path: str | Path, strict: bool = False) -> Scenario:
     assumption is a problem too.
     """
     doc = read_yaml(path)
-    return _build(doc, Path(path).resolve().parent, strict)
+    scenario = _build(doc, Path(path).resolve().parent, strict)
+    scenario._source = Path(path)
+    return scenario
 
 
 def load_scenario_text(text: str, name: str = "<string>", base_dir: str | Path = ".",
@@ -80,7 +82,6 @@ def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
         problems.extend(_uncited(scenario, doc))
     if problems:
         raise ScenarioError(problems)
-    scenario._source = Path(doc.file) if doc.positions else None
     scenario._base_dir = base_dir
     scenario._registry = registry
     return scenario
