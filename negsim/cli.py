@@ -51,10 +51,12 @@ def validate(
             _report(exc)
             failed += 1
             continue
-        from .scenario.paths import iter_parameters
+        from .scenario.paths import iter_parameters, is_cited
 
+        for warning in scenario.warnings:
+            typer.echo(str(warning), err=True)
         refs = list(iter_parameters(scenario))
-        cited = sum(1 for r in refs if getattr(r.value, "cited", False))
+        cited = sum(1 for r in refs if is_cited(r.value))
         typer.echo(f"ok: {path}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
                    f"{scenario.protocol.type} protocol, {len(scenario.events)} events; "
                    f"{cited} of {len(refs)} parameters cited")
@@ -101,19 +103,29 @@ def evidence(
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file and a rename: never half-written."""
+    """Write text to ``path`` through a temporary file and a rename: never half-written.
+
+    The file gets the usual permissions (0666 less the umask). A path that cannot be
+    written exits with code 2 and a message.
+    """
     path = Path(path)
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except OSError as exc:
-        typer.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except (OSError, ValueError) as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        typer.echo(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

@@ -76,10 +76,6 @@ class Registry(Strict_):
                 raise ValueError(f"document {name!r} must be a plain file name beside the registry")
         return docs
 
-    def text(self, document: str) -> str:
-        """The full text of a registry document."""
-        return self._texts[document]
-
     def path(self, document: str) -> Path:
         """Where a registry document lies on disk."""
         return self._dir / document
@@ -107,7 +103,7 @@ def load_registry(path: str | Path) -> Registry:
 def _stat(path: Path) -> tuple | None:
     try:
         st = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return None
     return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
@@ -127,7 +123,7 @@ def _load_registry(path: str | Path) -> Registry:
     for name in registry.documents:
         try:
             registry._texts[name] = (registry._dir / name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError includes UnicodeDecodeError
             line, col = doc.locate(("documents", name), prefer_key=True)
             problems.append(Problem(doc.file, line, col, f"documents.{name}",
                                     f"cannot read the document: {exc}"))
@@ -160,10 +156,11 @@ class EvidenceRow:
     quote: str | None
     assumption: str | None
     note: str | None
+    value_text: str  # the value as short text, for tables
 
     def as_dict(self) -> dict:
-        """The row as JSON-ready data."""
-        return dict(self.__dict__)
+        """The row as JSON-ready data (without the table text)."""
+        return {k: v for k, v in self.__dict__.items() if k != "value_text"}
 
 
 def describe_value(value) -> object:
@@ -203,7 +200,7 @@ def evidence_rows(scenario: Scenario) -> list[EvidenceRow]:
     registry: Registry | None = scenario.registry
     rows: list[EvidenceRow] = []
 
-    def add(actor, issue, parameter, value, prov) -> None:
+    def add(actor, issue, parameter, value, prov, text) -> None:
         ids = list(getattr(prov, "evidence", []) or [])
         assumption = getattr(prov, "assumption", None)
         note = getattr(prov, "note", None)
@@ -211,23 +208,24 @@ def evidence_rows(scenario: Scenario) -> list[EvidenceRow]:
             item = registry.evidence[eid] if registry is not None else None
             rows.append(EvidenceRow(actor, issue, parameter, value, eid,
                                     item.document if item else None,
-                                    item.quote if item else None, None, note))
+                                    item.quote if item else None, None, note, text))
         if assumption is not None or not ids:
             rows.append(EvidenceRow(actor, issue, parameter, value, None, None, None,
-                                    assumption, note))
+                                    assumption, note, text))
 
     for aid, actor in scenario.actors.items():
         role = actor.role + (", signatory" if actor.signatory else "") + (
             f", veto on {', '.join(actor.veto)}" if actor.veto else "")
         if actor.cited:
-            add(aid, None, "role", role, actor)
+            add(aid, None, "role", role, actor, role)
         if actor.strategy.cited:
-            add(aid, None, "strategy", actor.strategy.type, actor.strategy)
+            add(aid, None, "strategy", actor.strategy.type, actor.strategy, actor.strategy.type)
     for ref in iter_parameters(scenario):
-        add(ref.actor, ref.issue, ref.parameter, describe_value(ref.value), ref.value)
+        add(ref.actor, ref.issue, ref.parameter, describe_value(ref.value), ref.value,
+            format_value(ref.value))
     for name, event in scenario.events.items():
         if event.cited:
-            add(None, None, f"event.{name}", name, event)
+            add(None, None, f"event.{name}", name, event, name)
     order = {a: k for k, a in enumerate(scenario.actors)}
     issues = {i: k for k, i in enumerate(scenario.issues)}
     rows.sort(key=lambda r: (r.actor is None, order.get(r.actor, 0), r.issue is not None,

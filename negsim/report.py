@@ -5,9 +5,10 @@ from __future__ import annotations
 from itertools import groupby
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from .evidence import EvidenceRow, format_value
+from .evidence import EvidenceRow
 from .scenario.schema import Scenario
 
 
@@ -20,13 +21,13 @@ def console() -> Console:
 def evidence_table(scenario: Scenario, rows: list[EvidenceRow], con: Console | None = None) -> None:
     """Print the evidence listing: one table per actor, then one for scenario-wide parameters."""
     con = con or console()
-    con.print(f"[bold]{scenario.name}[/bold]: {scenario.title}")
+    con.print(f"[bold]{scenario.name}[/bold]: {escape(scenario.title)}")
     for actor, group in groupby(rows, key=lambda r: r.actor):
         if actor is None:
             title = "Issues, protocol, battlefield and events"
         else:
             a = scenario.actors[actor]
-            title = f"{a.name} ({actor})"
+            title = f"{escape(a.name)} ({actor})"
         table = Table(title=title, title_justify="left", expand=True, show_lines=False)
         table.add_column("issue", no_wrap=True)
         table.add_column("parameter", no_wrap=True)
@@ -39,27 +40,17 @@ def evidence_table(scenario: Scenario, rows: list[EvidenceRow], con: Console | N
             for row in same:
                 if row.evidence_id:
                     source = row.evidence_id
-                    text = f"[dim]{row.document[:3]}:[/dim] “{row.quote}”"
+                    text = f"[dim]{escape(row.document[:3])}:[/dim] “{escape(row.quote)}”"
                 elif row.assumption:
-                    source, text = "[yellow]assumption[/yellow]", row.assumption
+                    source, text = "[yellow]assumption[/yellow]", escape(row.assumption)
                 else:
                     source, text = "[red]uncited[/red]", ""
                 table.add_row((issue or "") if first else "", parameter if first else "",
-                              _value_text(row.value) if first else "", source, text)
+                              escape(row.value_text) if first else "", source, text)
                 first = False
             if same[0].note:
-                table.add_row("", "", "", "[dim]note[/dim]", f"[dim]{same[0].note}[/dim]")
+                table.add_row("", "", "", "[dim]note[/dim]", f"[dim]{escape(same[0].note)}[/dim]")
         con.print(table)
-    con.print("[dim]Documents: " + ", ".join(
-        f"{name[:3]} = {name}" for name in (scenario.registry.documents if scenario.registry
-                                           else [])) + "[/dim]")
-
-
-def _value_text(value) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, dict):
-        from .scenario.params import DISTRIBUTIONS
-
-        return format_value(DISTRIBUTIONS[value["dist"]].model_validate(value))
-    return str(value)
+    if scenario.registry is not None:
+        con.print("[dim]Documents: " + escape(", ".join(
+            f"{name[:3]} = {name}" for name in scenario.registry.documents)) + "[/dim]")

@@ -62,8 +62,8 @@ def test_validate_broken_indent(tmp_path):
     (line,) = [x for x in result.stderr.splitlines() if x.startswith(str(bad))]
     _, line_no, col, _ = line.split(":", 3)
     text = bad.read_text().splitlines()
-    assert "NATO membership" in text[int(line_no) - 1] or "zero" in text[int(line_no) - 1]
-    assert int(col) > 1
+    assert text[int(line_no) - 1].strip().startswith("zero:")  # where the mapping breaks
+    assert int(col) == text[int(line_no) - 1].index("zero") + 1
 
 
 def test_validate_refuses_python_tags_without_running_them(tmp_path):
@@ -131,3 +131,27 @@ def test_bad_scenario_exits_2_for_every_command(tmp_path, command):
     assert result.returncode == 2
     assert f"{bad}:3:1: <yaml>: expected ',' or ']'" in result.stderr
     assert "flow sequence that starts at line 2, column 8" in result.stderr
+
+
+def test_hostile_text_in_a_scenario_is_printed_verbatim(tmp_path):
+    bad = copy_of_baseline(tmp_path, lambda t: t.replace(
+        'title: "Spring 2025: US-mediated talks on ending the war in Ukraine"',
+        'title: "[/bold] [red]not markup[/red]"'))
+    result = negsim("evidence", bad)
+    assert result.returncode == 0 and "[/bold] [red]not markup[/red]" in result.stdout
+
+
+def test_schema_out_to_a_directory_exits_2(tmp_path):
+    result = negsim("schema", "--out", tmp_path)
+    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_validate_prints_warnings_but_succeeds(tmp_path):
+    edited = copy_of_baseline(tmp_path, lambda t: t.replace(
+        '        min: {value: 0.5, evidence: [putin_renounce_nato], note: "no path to membership"}',
+        '        min: {value: 0.5, evidence: [putin_renounce_nato], note: "no path to membership"}'
+        '\n      territory: {min: 0.9}'))
+    result = negsim("validate", edited)
+    assert result.returncode == 0
+    assert "actors.ukraine.red_lines.territory.max: warning: no settlement" in result.stderr

@@ -15,11 +15,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, format_path
 
 MAX_BYTES = 1 << 20  # 1 MiB: a scenario is a page of text, never a data dump
 MAX_NODES = 100_000  # after alias expansion
 MAX_DEPTH = 64
+MAX_SCALAR = 5_000  # characters in one string: a paragraph, not a book
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -55,8 +56,9 @@ def read_yaml(path: str | Path) -> YamlDocument:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ScenarioError([Problem(name, 1, 1, "<file>", f"cannot read: {exc.strerror or exc}")])
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError([Problem(name, 1, 1, "<file>", f"cannot read: {reason}")])
     if len(raw) > MAX_BYTES:
         raise ScenarioError(
             [Problem(name, 1, 1, "<file>", f"larger than the {MAX_BYTES // 1024} KiB limit")]
@@ -123,8 +125,6 @@ class _Builder:
         self.active: set[int] = set()
 
     def problem(self, node: Node, path: tuple, message: str) -> None:
-        from .errors import format_path
-
         line, col = _pos(node)
         self.problems.append(Problem(self.doc.file, line, col, format_path(path), message))
 
@@ -147,9 +147,7 @@ class _Builder:
             if tag not in _SCALAR_TAGS:
                 self.problem(node, path, f"tag {_short(tag)} is not allowed (plain data only)")
                 return None
-            if tag.endswith(":timestamp"):
-                return node.value  # a date is kept as the text written
-            return self.constructor.construct_object(node, deep=True)
+            return self._scalar(node, path, tag)
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -164,8 +162,23 @@ class _Builder:
                 return self._mapping(node, path)
         finally:
             self.active.discard(id(node))
-        self.problem(node, path, "unsupported YAML node")
-        return None
+
+    def _scalar(self, node: ScalarNode, path: tuple, tag: str):
+        text = node.value
+        if len(text) > MAX_SCALAR:
+            self.problem(node, path, f"longer than {MAX_SCALAR} characters")
+            return None
+        if not _encodable(text):
+            self.problem(node, path, "contains a character that is not valid Unicode "
+                         "(a lone surrogate such as \\ud800)")
+            return None
+        if tag.endswith(":timestamp"):
+            return text  # a date is kept as the text written
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except Exception:  # an explicit tag on text it cannot convert, e.g. !!int abc
+            self.problem(node, path, f"{text!r} is not a valid {_short(tag)}")
+            return None
 
     def _mapping(self, node: MappingNode, path: tuple) -> dict:
         out: dict = {}
@@ -177,6 +190,9 @@ class _Builder:
                 self.problem(key_node, path, "mapping keys must be plain scalars")
                 continue
             key = key_node.value  # keys are kept as the text written: `0.5:` is the key "0.5"
+            if len(key) > MAX_SCALAR or not _encodable(key):
+                self.problem(key_node, path, "mapping key too long or not valid Unicode")
+                continue
             sub = path + (key,)
             if key in out:
                 self.problem(key_node, sub, f"duplicate key {key!r}")
@@ -184,6 +200,14 @@ class _Builder:
             self.doc.key_positions[sub] = _pos(key_node)
             out[key] = self.build(value_node, sub)
         return out
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _short(tag: str) -> str:

@@ -6,12 +6,18 @@ Any exception other than ScenarioError fails the test.
 """
 
 import copy
+import io
+import json
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import pytest
 
+from rich.console import Console
+
+from negsim.evidence import evidence_rows
+from negsim.report import evidence_table
 from negsim.scenario import Scenario, ScenarioError, load_scenario_data, load_scenario_text
 from negsim.scenario.yamldoc import read_yaml
 from tests.conftest import BASELINE, DATA, SCENARIOS, dump_yaml
@@ -34,7 +40,8 @@ def all_paths(data, prefix=()):
 BAD_VALUES = st.one_of(
     st.none(), st.booleans(), st.text(max_size=8), st.integers(-10**12, 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([float("nan"), float("inf"), -float("inf"), -1, 2, 1e300, 0, -0.0, 1e-320,
+    st.sampled_from(["[/]", "[bold]x", "[/x] y", "\ud800", "x" * 6000, 10**400,
+                     float("nan"), float("inf"), -float("inf"), -1, 2, 1e300, 0, -0.0, 1e-320,
                      "unknown_id", "russia", "territory", [], {}, [1, 2], {"dist": "normal"},
                      {"value": 0.5}, {"dist": "choice", "values": []}, ["nonexistent"]]),
     st.lists(st.text(max_size=4), max_size=3),
@@ -108,8 +115,20 @@ def mutated(draw):
     return data
 
 
-def assert_clean(text_or_data) -> None:
-    """Loading gives a Scenario or a ScenarioError with well-formed problems, nothing else."""
+def render(scenario: Scenario, table: bool = True) -> str:
+    """What the evidence command prints (JSON, and the table unless ``table`` is false)."""
+    rows = evidence_rows(scenario)
+    json.dumps([r.as_dict() for r in rows], ensure_ascii=False).encode("utf-8")
+    if not table:
+        return ""
+    out = io.StringIO()
+    evidence_table(scenario, rows, Console(file=out, width=120))
+    return out.getvalue()
+
+
+def assert_clean(text_or_data, table: bool = True) -> None:
+    """Loading gives a Scenario or a ScenarioError with well-formed problems, nothing else;
+    a scenario that loads can be listed as a table and as JSON."""
     try:
         if isinstance(text_or_data, str):
             scenario = load_scenario_text(text_or_data, name="fuzz.yaml", base_dir=SCENARIOS)
@@ -122,6 +141,7 @@ def assert_clean(text_or_data) -> None:
             assert "\n" not in p.message and "Traceback" not in p.message
         return
     assert isinstance(scenario, Scenario)
+    render(scenario, table)
 
 
 DELETE = object()
@@ -145,15 +165,36 @@ def changed(data, path: tuple, value=DELETE):
 def test_deleting_any_single_key_or_item(source):
     for path in all_paths(SOURCES[source]):
         if path:
-            assert_clean(changed(SOURCES[source], path))
+            assert_clean(changed(SOURCES[source], path), table=False)
 
 
 @pytest.mark.parametrize("source", sorted(SOURCES))
 def test_replacing_any_single_value(source):
     for path in all_paths(SOURCES[source]):
         if path:
-            for bad in (None, -1, "unknown_id", {}):
-                assert_clean(changed(SOURCES[source], path, bad))
+            for bad in (None, -1, "unknown_id", {}, "[/x]"):
+                assert_clean(changed(SOURCES[source], path, bad), table=False)
+
+
+FREE_TEXT = {"title", "description", "name", "label", "zero", "one", "assumption", "note"}
+
+
+def test_markup_in_every_free_text_field_is_printed_as_text():
+    def poison(data, key=None):
+        if isinstance(data, dict):
+            return {k: poison(v, k) for k, v in data.items()}
+        if isinstance(data, list):
+            return [poison(v) for v in data]
+        if isinstance(data, str) and key in FREE_TEXT:
+            return "[/x] [bold]z"
+        return data
+
+    data = poison(SOURCES["baseline"])
+    data["name"] = "baseline"  # the scenario's name is an id, not free text
+    for actor in data["actors"].values():
+        actor["name"] = "[red]n[/red]"
+    text = render(load_scenario_data(data, base_dir=SCENARIOS))
+    assert "[/x] [bold]z" in text and "[red]n[/red]" in text
 
 
 @settings(max_examples=300)

@@ -100,3 +100,24 @@ def test_unreadable_and_non_utf8(tmp_path: Path):
     with pytest.raises(ScenarioError) as info:
         read_yaml(bad)
     assert (info.value.problems[0].line, info.value.problems[0].column) == (2, 4)
+
+
+@pytest.mark.parametrize("text", ["a: !!int abc\n", "a: !!bool maybe\n", "a: !!float ''\n",
+                                  "a: !!int 0b\n"])
+def test_explicit_tags_on_unconvertible_text(text):
+    (problem,) = problems(text)
+    assert (problem.line, problem.column) == (1, 4) and "is not a valid !!" in problem.message
+
+
+def test_lone_surrogates_are_refused():
+    assert "not valid Unicode" in problems('a: "\\ud800 x"\n')[0].message
+    assert "not valid Unicode" in problems('"\\udcff": 1\n')[0].message
+
+
+def test_overlong_strings_are_refused():
+    assert "longer than" in problems("a: " + "x" * 6000 + "\n")[0].message
+
+
+def test_path_with_nul_byte():
+    with pytest.raises(ScenarioError, match="cannot read"):
+        read_yaml("a\0b.yaml")
