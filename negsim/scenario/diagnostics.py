@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
+import typing
 from functools import lru_cache
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
-from .errors import Problem, format_path
+from .errors import Problem, did_you_mean, format_path
 from .yamldoc import YamlDocument
 
 
@@ -56,9 +56,8 @@ def _located(err: dict, doc: YamlDocument, model: type[BaseModel]):
         yield Problem(doc.file, line, col, format_path(path + (name,)), "required key missing")
         return
     if kind == "extra_forbidden":
-        key = path[-1] if path else err["loc"][-1]
-        hint = difflib.get_close_matches(str(key), _field_names(model), n=1)
-        message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        key = str(path[-1] if path else err["loc"][-1])
+        message = _unknown_key(key, model_at(model, tuple(err["loc"])))
         line, col = doc.locate(path, prefer_key=True)
         yield Problem(doc.file, line, col, format_path(path), message)
         return
@@ -70,6 +69,8 @@ def _located(err: dict, doc: YamlDocument, model: type[BaseModel]):
 
 
 def _describe(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a {len(str(abs(value)))}-digit number"
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -79,7 +80,7 @@ def _describe(value) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
     return repr(value)
 
 
@@ -125,34 +126,66 @@ def message_for(err: dict) -> str:
     return err["msg"]
 
 
+def _unknown_key(key: str, holder: type[BaseModel] | None) -> str:
+    if holder is None:
+        return f"unknown key {key!r}"
+    shared = ("evidence", "assumption", "note")  # provenance keys, listed last
+    allowed = [f for f in holder.model_fields if f not in shared] + [
+        f for f in shared if f in holder.model_fields]
+    hint = did_you_mean(key, allowed)
+    if hint:
+        return f"unknown key {key!r}{hint}"
+    return f"unknown key {key!r}; allowed here: {', '.join(allowed)}"
+
+
+def model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model holding the last element of a pydantic error location (union tags included)."""
+    options: list = [root]
+    for part in loc[:-1]:
+        options = [nxt for ann in options for nxt in _step(ann, part)]
+        if not options:
+            return None
+    models = {atom for ann in options for atom, _ in _atoms(ann) if _is_model(atom)}
+    return models.pop() if len(models) == 1 else None
+
+
+def _is_model(atom) -> bool:
+    return isinstance(atom, type) and issubclass(atom, BaseModel)
+
+
 @lru_cache(maxsize=None)
-def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
-    """Every key any model reachable from ``model`` accepts (for 'did you mean' hints)."""
-    names: set[str] = set()
-    seen: set[type] = set()
-
-    def visit(m) -> None:
-        if m in seen:
-            return
-        seen.add(m)
-        for name, info in m.model_fields.items():
-            names.add(name)
-            for sub in _models_in(info.annotation):
-                visit(sub)
-
-    visit(model)
-    return tuple(sorted(names))
-
-
-def _models_in(annotation) -> list[type[BaseModel]]:
-    import typing
-
-    found = []
-    stack = [annotation]
+def _atoms(annotation) -> tuple:
+    """(type, tags) pairs an annotation may resolve to: Annotated and unions unwrapped."""
+    out = []
+    stack = [(annotation, frozenset())]
     while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            found.append(a)
-            continue
-        stack.extend(typing.get_args(a))
+        ann, tags = stack.pop()
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            base, *meta = typing.get_args(ann)
+            extra = {m.tag for m in meta if isinstance(m, Tag)}
+            stack.append((base, tags | extra))
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+            stack.extend((arg, tags) for arg in typing.get_args(ann))
+        else:
+            if _is_model(ann):  # a discriminated member is tagged by its Literal type/op/dist
+                for name in ("type", "op", "dist"):
+                    field = ann.model_fields.get(name)
+                    if field is not None and typing.get_origin(field.annotation) is typing.Literal:
+                        tags = tags | set(typing.get_args(field.annotation))
+            out.append((ann, tags))
+    return tuple(out)
+
+
+def _step(annotation, part) -> list:
+    found = []
+    for atom, tags in _atoms(annotation):
+        if part in tags:
+            found.append(atom)
+        elif _is_model(atom) and part in atom.model_fields:
+            found.append(atom.model_fields[part].annotation)
+        elif typing.get_origin(atom) is dict:
+            found.append(typing.get_args(atom)[1])
+        elif typing.get_origin(atom) is list and isinstance(part, int):
+            found.append(typing.get_args(atom)[0])
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -20,11 +21,24 @@ class Problem:
 
 
 class ScenarioError(Exception):
-    """Raised when an input file is not valid; holds every problem found, in file order."""
+    """Raised when input is not valid; holds every problem found.
+
+    Problems are grouped by file, files in the order they were first reported (a scenario
+    before the registry it names), and sorted by position within a file.
+    """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems))
+        files = list(dict.fromkeys(p.file for p in problems))
+        unique = set(problems)
+        self.problems = sorted(unique, key=lambda p: (files.index(p.file), p.line, p.column,
+                                                      p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, options) -> str:
+    """' (did you mean 'x'?)' for the closest option to ``word``, or '' when none is close."""
+    close = difflib.get_close_matches(word, [o for o in options if o != word], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def format_path(parts: tuple) -> str:

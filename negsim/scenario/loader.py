@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import validate_document
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, format_path
+from .lint import lint
 from .schema import Scenario
 from .yamldoc import YamlDocument, parse_yaml, read_yaml
 
@@ -38,15 +39,28 @@ def load_scenario_data(data: object, name: str = "<data>", base_dir: str | Path 
 
 
 def _uncited(scenario: Scenario, doc: YamlDocument) -> list[Problem]:
-    from .paths import iter_parameters
+    from .paths import is_cited, iter_parameters
 
     problems = []
     for ref in iter_parameters(scenario):
-        if not getattr(ref.value, "cited", False):
+        if not is_cited(ref.value):
             line, col = doc.locate(ref.path)
             problems.append(Problem(doc.file, line, col, ref.dotted,
                                     "cites no evidence and states no assumption (strict mode)"))
     return problems
+
+
+def _display(path: Path) -> Path:
+    """A path as people want it in messages: normalised, relative to the working directory
+    when it lies below it."""
+    try:
+        path = path.resolve()
+    except (OSError, ValueError):
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
@@ -68,7 +82,7 @@ def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
         from ..evidence import load_registry
 
         try:
-            registry = load_registry(base_dir / registry_path)
+            registry = load_registry(_display(base_dir / registry_path))
             context["evidence_ids"] = set(registry.evidence)
         except ScenarioError as exc:
             line, col = doc.locate(("evidence_registry",))
@@ -82,6 +96,8 @@ def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
         problems.extend(_uncited(scenario, doc))
     if problems:
         raise ScenarioError(problems)
-    scenario._base_dir = base_dir
     scenario._registry = registry
+    scenario._warnings = [
+        Problem(doc.file, *doc.locate(path), format_path(path), f"warning: {message}")
+        for path, message in lint(scenario)]
     return scenario

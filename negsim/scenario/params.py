@@ -36,6 +36,8 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .errors import did_you_mean
+
 # A finite YAML number; quoted strings, booleans, .nan and .inf are refused.
 Real = Annotated[float, Strict(), AllowInfNan(False)]
 
@@ -48,7 +50,7 @@ def fail(kind: str, message: str):
 class Strict_(BaseModel):
     """Base of every scenario model: unknown keys are errors, numbers must be finite."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 
 def _check_evidence_ids(ids: list[str], info: ValidationInfo) -> list[str]:
@@ -60,12 +62,7 @@ def _check_evidence_ids(ids: list[str], info: ValidationInfo) -> list[str]:
         fail("no_registry", "cites evidence, but the scenario names no evidence_registry")
     unknown = [i for i in ids if i not in known]
     if unknown:
-        import difflib
-
-        hints = [difflib.get_close_matches(u, known, n=1) for u in unknown]
-        text = ", ".join(
-            repr(u) + (f" (did you mean {h[0]!r}?)" if h else "") for u, h in zip(unknown, hints)
-        )
+        text = ", ".join(repr(u) + did_you_mean(u, known) for u in unknown)
         fail("unknown_evidence", f"unknown evidence id {text}")
     return ids
 
@@ -279,21 +276,29 @@ class Domain:
         whole = not (self.integer and exact) or float(x).is_integer()
         return above and x <= self.hi and whole
 
+    def problem(self, value) -> str | None:
+        """Why a parsed parameter does not fit this domain, or None when it does."""
+        lo, hi = support(value)
+        if isinstance(value, Choice):
+            bad = [v for v in value.values if not self.contains(v)]
+        else:  # a continuous draw: its bounds must lie in the domain (whole numbers: rounded down)
+            bad = [x for x in (lo, hi) if not self.contains(x, exact=lo == hi)]
+        if not bad:
+            return None
+        what = "must be" if lo == hi else "must have its values"
+        return f"{what} {self.describe()} (got {_fmt(bad[0])})"
+
     def check(self, value):
         """Validate a parsed parameter against this domain; fill a normal's default bounds."""
         if isinstance(value, Normal):
             low = value.low if value.low is not None else _finite_or_none(self.lo)
             high = value.high if value.high is not None else _finite_or_none(self.hi)
             if (low, high) != (value.low, value.high):
+                # re-validated, not copied: the probability-mass check must see the bounds
                 value = Normal.model_validate({**value.model_dump(), "low": low, "high": high})
-        lo, hi = support(value)
-        if isinstance(value, Choice):
-            bad = [v for v in value.values if not self.contains(v)]
-        else:  # a continuous draw: its bounds must lie in the domain (whole numbers: rounded down)
-            bad = [x for x in (lo, hi) if not self.contains(x, exact=lo == hi)]
-        if bad:
-            what = "must be" if lo == hi else "must have its values"
-            fail("domain", f"{what} {self.describe()} (got {_fmt(bad[0])})")
+        message = self.problem(value)
+        if message:
+            fail("domain", message)
         return value
 
 

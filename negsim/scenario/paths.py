@@ -30,6 +30,11 @@ class ParamRef:
         return ".".join(str(p) for p in self.path)
 
 
+def is_cited(value) -> bool:
+    """Whether a parameter value cites evidence or states an assumption."""
+    return bool(getattr(value, "cited", False))
+
+
 def iter_parameters(scenario: Scenario) -> Iterator[ParamRef]:
     """Yield every numeric parameter in a fixed order: issues, actors, protocol, battlefield,
     events."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import math
 from pathlib import Path
 
 from pydantic import (
@@ -22,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .errors import did_you_mean
 from .params import (
     DURATION,
     NONNEG,
@@ -55,11 +57,7 @@ def _reference(kind: str):
     def check(value: str, info: ValidationInfo) -> str:
         known = (info.context or {}).get(kind)
         if known is not None and value not in known:
-            import difflib
-
-            hint = difflib.get_close_matches(value, known, n=1)
-            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-            fail("unknown_id", f"unknown {kind[:-1]} {value!r}{extra}")
+            fail("unknown_id", f"unknown {kind[:-1]} {value!r}{did_you_mean(value, known)}")
         return value
 
     return Annotated[str, AfterValidator(check)]
@@ -275,8 +273,8 @@ class Event(Provenance):
 class MonteCarlo(Strict_):
     """Defaults for a Monte Carlo run (overridable from the command line)."""
 
-    runs: int = Field(10_000, ge=1)
-    seed: int = Field(0, ge=0)
+    runs: int = Field(10_000, ge=1, le=10**10)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
 
 
 # --- the scenario -------------------------------------------------------------------------
@@ -298,8 +296,8 @@ class Scenario(Strict_):
     montecarlo: MonteCarlo = Field(default_factory=MonteCarlo)
 
     _source: Path | None = PrivateAttr(None)  # the file it was read from, if any
-    _base_dir: Path | None = PrivateAttr(None)  # where relative paths resolve
     _registry: object = PrivateAttr(None)  # the loaded evidence registry, if any
+    _warnings: list = PrivateAttr(default_factory=list)  # located lint warnings
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -312,10 +310,9 @@ class Scenario(Strict_):
         return self
 
     def _check_actors(self, problems: Problems) -> None:
-        signatories = [a for a, actor in self.actors.items() if actor.signatory]
-        if len(signatories) < 2:
+        if len(self.signatories) < 2:
             problems.add(("actors",), f"at least two actors must be signatories "
-                         f"(found {len(signatories)})")
+                         f"(found {len(self.signatories)})")
         for aid, actor in self.actors.items():
             for field in ("ideal", "salience"):
                 missing = [i for i in self.issues if i not in getattr(actor, field)]
@@ -330,10 +327,12 @@ class Scenario(Strict_):
                 problems.add(("protocol", "mediator"), f"actor {p.mediator!r} has role "
                              f"{self.actors[p.mediator].role!r}; the mediator needs role 'mediator'")
         if isinstance(p, Alternating) and p.order is not None:
-            signatories = [a for a, actor in self.actors.items() if actor.signatory]
-            if sorted(p.order) != sorted(signatories):
+            if p.proposer_order == "random":
+                problems.add(("protocol", "order"), "a proposing order applies to "
+                             "proposer_order: fixed, not random")
+            elif sorted(p.order) != sorted(self.signatories):
                 problems.add(("protocol", "order"), "must list every signatory exactly once: "
-                             + ", ".join(signatories))
+                             + ", ".join(self.signatories))
 
     def _check_battlefield(self, problems: Problems) -> None:
         for issue in self.battlefield:
@@ -345,7 +344,7 @@ class Scenario(Strict_):
         last = self.protocol.max_rounds - 1
         for name, event in self.events.items():
             lo, hi = support(event.round)
-            if hi > last:
+            if math.floor(hi) > last:  # draws are rounded down
                 problems.add(("events", name, "round"), f"may fall after the last round ({last})")
             for k, effect in enumerate(event.effects):
                 where = ("events", name, "effects", k)
@@ -374,10 +373,9 @@ class Scenario(Strict_):
             ):
                 return f"actor {ident!r} has no exponent (its strategy is not time_dependent)"
         if effect.op == "set":
-            domain = TARGETS[kind][attr]
-            lo, hi = support(effect.value)
-            if not (domain.contains(lo, exact=False) and domain.contains(hi, exact=False)):
-                return f"'set' value must be {domain.describe()}"
+            message = TARGETS[kind][attr].problem(effect.value)
+            if message:
+                return f"'set' value {message}"
         if effect.op == "scale" and support(effect.value)[0] < 0:
             return "'scale' value must be ≥ 0"
         return None
@@ -390,6 +388,11 @@ class Scenario(Strict_):
         return self._source
 
     @property
+    def warnings(self) -> list:
+        """Located warnings (scenario.Problem) found when loading: valid but surely unintended."""
+        return self._warnings
+
+    @property
     def registry(self):
         """The evidence registry the scenario cites (an evidence.Registry), or None."""
         return self._registry
@@ -399,10 +402,6 @@ class Scenario(Strict_):
         """Ids of the actors who must accept any deal, in file order."""
         return [a for a, actor in self.actors.items() if actor.signatory]
 
-    @property
-    def veto_holders(self) -> list[str]:
-        """Ids of the actors with a veto on at least one issue, in file order."""
-        return [a for a, actor in self.actors.items() if actor.veto]
 
 
 Scenario.model_rebuild()

@@ -135,3 +135,62 @@ def test_unknown_evidence_ids_and_missing_registry(baseline_data):
     del baseline_data["evidence_registry"]
     found = paths_and_messages(baseline_data)
     assert len(found) > 50 and all("no evidence_registry" in m for _, m in found)
+
+
+@pytest.mark.parametrize("path,value", [
+    (("protocol", "max_rounds"), True), (("protocol", "max_rounds"), "52"),
+    (("protocol", "max_rounds"), 52.5), (("montecarlo", "runs"), "10000"),
+    (("montecarlo", "runs"), 10**11), (("montecarlo", "seed"), -1),
+    (("issues", "territory", "contested"), 1), (("actors", "ukraine", "signatory"), "off"),
+    (("issues", "nato", "levels", 0, "value"), "0.25"),
+])
+def test_no_silent_coercion(baseline_data, path, value):
+    target = baseline_data.setdefault("montecarlo", {})
+    target = baseline_data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    assert only(baseline_data)[0] == ".".join(str(p) for p in path).replace(".0.", "[0].")
+
+
+def test_set_respects_open_domains(sink_data):
+    effects = sink_data["events"]["aid_cut"]["effects"]
+    effects[1] = {"op": "set", "target": "actors.north.capability", "value": 0}
+    effects[2] = {"op": "set", "target": "actors.north.strategy.exponent", "value": 0}
+    found = dict(paths_and_messages(sink_data))
+    assert "> 0" in found["events.aid_cut.effects[1].target"]
+    assert "> 0" in found["events.aid_cut.effects[2].target"]
+
+
+def test_random_order_with_an_explicit_order(baseline_data):
+    baseline_data["protocol"] = {"type": "alternating", "max_rounds": 10, "horizon": 5,
+                                 "proposer_order": "random", "order": ["ukraine", "russia"]}
+    assert "fixed, not random" in only(baseline_data)[1]
+
+
+def test_event_rounds_are_rounded_down(sink_data):
+    sink_data["events"]["aid_cut"]["round"] = {"dist": "uniform", "low": 0, "high": 19.9}
+    assert load_data(sink_data)  # draws fall in rounds 0..19 of 20
+    sink_data["events"]["aid_cut"]["round"] = {"dist": "uniform", "low": 0, "high": 20}
+    assert only(sink_data)[0] == "events.aid_cut.round"
+
+
+def test_unknown_key_hints_come_from_the_right_model(baseline_data):
+    baseline_data["protocol"]["type"] = "alternating"
+    baseline_data["issues"]["nato"]["lable"] = "x"
+    baseline_data["actors"]["russia"]["strategy"] = {"type": "hardliner", "exponent": 3}
+    found = dict(paths_and_messages(baseline_data))
+    assert found["issues.nato.lable"] == "unknown key 'lable' (did you mean 'label'?)"
+    assert found["protocol.bias"].startswith("unknown key 'bias'; allowed here: max_rounds")
+    assert "did you mean 'bias'" not in found["protocol.bias"]
+    assert found["actors.russia.strategy.exponent"].startswith(
+        "unknown key 'exponent'; allowed here: type")
+
+
+def test_conflicting_red_lines_of_signatories_warn(baseline_data):
+    baseline_data["actors"]["russia"]["red_lines"]["territory"] = {"min": 0.9}
+    (warning,) = load_data(baseline_data).warnings
+    assert warning.path == "actors.ukraine.red_lines.territory.max"
+    assert "no deal is possible" in warning.message
+    baseline_data["actors"]["russia"]["red_lines"]["territory"] = {"min": 0.7}
+    assert load_data(baseline_data).warnings == []
