@@ -50,7 +50,8 @@ def test_normalise_folds_quotes_and_whitespace_only():
 
 def test_a_changed_quote_is_located(tmp_path: Path):
     text = REGISTRY.read_text(encoding="utf-8").replace(
-        "Ukraine must renounce its ambitions to join NATO", "Ukraine must join NATO")
+        'quote: "Ukraine must renounce its ambitions to join NATO"',
+        'quote: "Ukraine must join NATO"')
     (tmp_path / "evidence.yaml").write_text(text, encoding="utf-8")
     for doc in SEEDS.glob("*.txt"):
         (tmp_path / doc.name).write_bytes(doc.read_bytes())
@@ -69,7 +70,7 @@ def test_registry_reloads_when_a_document_changes(tmp_path: Path):
     assert load_registry(tmp_path / "evidence.yaml") is load_registry(tmp_path / "evidence.yaml")
     doc = tmp_path / "003_720a6b9c76bcb648.txt"
     doc.write_text(doc.read_text(encoding="utf-8").replace("renounce its ambitions", "drop"))
-    with pytest.raises(ScenarioError, match="putin_renounce_nato"):
+    with pytest.raises(ScenarioError, match="putin_renounce_nato.quote"):
         load_registry(tmp_path / "evidence.yaml")
 
 
