@@ -145,7 +145,6 @@ def test_unknown_evidence_ids_and_missing_registry(baseline_data):
     (("issues", "nato", "levels", 0, "value"), "0.25"),
 ])
 def test_no_silent_coercion(baseline_data, path, value):
-    target = baseline_data.setdefault("montecarlo", {})
     target = baseline_data
     for part in path[:-1]:
         target = target[part]
