@@ -28,6 +28,7 @@ demo: $(STAMP)
 	$(BIN)/negsim evidence scenarios/baseline.yaml
 
 test: $(STAMP)
+	$(BIN)/ruff check negsim tests
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)

@@ -2,7 +2,13 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .scenario import Problem, Scenario, ScenarioError, load_scenario, load_scenario_text
+from .scenario import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    load_scenario_text,
+)
 
 try:
     __version__ = version("negsim")

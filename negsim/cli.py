@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 EXIT_INPUT = 2  # bad input: the file, its YAML or its content
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -51,7 +51,7 @@ def validate(
             _report(exc)
             failed += 1
             continue
-        from .scenario.paths import iter_parameters, is_cited
+        from .scenario.paths import is_cited, iter_parameters
 
         for warning in scenario.warnings:
             typer.echo(str(warning), err=True)
@@ -92,7 +92,7 @@ def evidence(
         scenario = load_scenario(scenario_file)
     except ScenarioError as exc:
         _report(exc)
-        raise typer.Exit(EXIT_INPUT)
+        raise typer.Exit(EXIT_INPUT) from None
     rows = evidence_rows(scenario)
     if format is Format.json:
         typer.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
@@ -122,7 +122,7 @@ def write_atomic(path: Path, text: str) -> None:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         typer.echo(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
+        raise typer.Exit(EXIT_INPUT) from None
     except BaseException:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)

@@ -173,7 +173,8 @@ def describe_value(value) -> object:
 
 
 def format_value(value) -> str:
-    """A parameter value as short text: '0.6', 'uniform [0.3, 0.5]', 'normal 0.6 ± 0.1 in [0, 1]'."""
+    """A parameter value as short text: '0.6', 'uniform [0.3, 0.5]', 'normal 0.6 ± 0.1 in [0, 1]'.
+    """
     if isinstance(value, (int, float)):
         return f"{float(value):g}"
     if not hasattr(value, "dist"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel, Tag, ValidationError
 
@@ -153,7 +153,7 @@ def _is_model(atom) -> bool:
     return isinstance(atom, type) and issubclass(atom, BaseModel)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _atoms(annotation) -> tuple:
     """(type, tags) pairs an annotation may resolve to: Annotated and unions unwrapped."""
     out = []
@@ -165,7 +165,7 @@ def _atoms(annotation) -> tuple:
             base, *meta = typing.get_args(ann)
             extra = {m.tag for m in meta if isinstance(m, Tag)}
             stack.append((base, tags | extra))
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        elif origin in (typing.Union, __import__("types").UnionType):
             stack.extend((arg, tags) for arg in typing.get_args(ann))
         else:
             if _is_model(ann):  # a discriminated member is tagged by its Literal type/op/dist

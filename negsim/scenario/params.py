@@ -191,7 +191,8 @@ class Triangular(_Interval):
     @model_validator(mode="after")
     def _mode_inside(self):
         if self.low < self.high and not self.low <= self.mode <= self.high:
-            fail("bounds", f"mode ({self.mode}) must lie in [low, high] = [{self.low}, {self.high}]")
+            fail("bounds",
+                 f"mode ({self.mode}) must lie in [low, high] = [{self.low}, {self.high}]")
         return self
 
     def center(self) -> float:
@@ -219,7 +220,7 @@ class Choice(Provenance):
 
     def center(self) -> float:
         w = self.weights or [1.0] * len(self.values)
-        return sum(v * x for v, x in zip(self.values, w)) / sum(w)
+        return sum(v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
 
 
 Distribution = Normal | Uniform | Beta | Triangular | Choice

@@ -8,10 +8,9 @@ when the scenario names no registry) lets citations be checked.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 import math
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -178,7 +177,8 @@ class Actor(Provenance):
         if len(set(self.veto)) != len(self.veto):
             problems.add(("veto",), "an issue is listed twice")
         if self.salience and all(is_zero(w) for w in self.salience.values()):
-            problems.add(("salience",), "saliences are all zero: the actor would care about nothing")
+            problems.add(("salience",),
+                         "saliences are all zero: the actor would care about nothing")
         for issue, line in self.red_lines.items():
             ideal = self.ideal.get(issue)
             if ideal is None:
@@ -324,8 +324,9 @@ class Scenario(Strict_):
         p = self.protocol
         if isinstance(p, Mediated) and p.mediator in self.actors:
             if self.actors[p.mediator].role != "mediator":
+                role = self.actors[p.mediator].role
                 problems.add(("protocol", "mediator"), f"actor {p.mediator!r} has role "
-                             f"{self.actors[p.mediator].role!r}; the mediator needs role 'mediator'")
+                             f"{role!r}; the mediator needs role 'mediator'")
         if isinstance(p, Alternating) and p.order is not None:
             if p.proposer_order == "random":
                 problems.add(("protocol", "order"), "a proposing order applies to "

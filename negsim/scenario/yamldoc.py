@@ -58,7 +58,8 @@ def read_yaml(path: str | Path) -> YamlDocument:
             raw = fh.read(MAX_BYTES + 1)
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise ScenarioError([Problem(name, 1, 1, "<file>", f"cannot read: {reason}")])
+        problem = Problem(name, 1, 1, "<file>", f"cannot read: {reason}")
+        raise ScenarioError([problem]) from None
     if len(raw) > MAX_BYTES:
         raise ScenarioError(
             [Problem(name, 1, 1, "<file>", f"larger than the {MAX_BYTES // 1024} KiB limit")]
@@ -68,7 +69,8 @@ def read_yaml(path: str | Path) -> YamlDocument:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ScenarioError([Problem(name, line, col, "<file>", "not valid UTF-8 text")])
+        problem = Problem(name, line, col, "<file>", "not valid UTF-8 text")
+        raise ScenarioError([problem]) from None
     return parse_yaml(text, name)
 
 
@@ -82,10 +84,10 @@ def parse_yaml(text: str, name: str = "<string>") -> YamlDocument:
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
-        raise ScenarioError([_syntax_problem(exc, name)])
+        raise ScenarioError([_syntax_problem(exc, name)]) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         msg = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
-        raise ScenarioError([Problem(name, 1, 1, "<yaml>", msg)])
+        raise ScenarioError([Problem(name, 1, 1, "<yaml>", msg)]) from None
     doc = YamlDocument(name, None)
     if root is None:
         doc.data = None
@@ -184,7 +186,8 @@ class _Builder:
         out: dict = {}
         for key_node, value_node in node.value:
             if str(key_node.tag) == _CORE + "merge":
-                self.problem(key_node, path, "merge keys (<<) are not supported: write the keys out")
+                self.problem(key_node, path,
+                             "merge keys (<<) are not supported: write the keys out")
                 continue
             if not isinstance(key_node, ScalarNode) or str(key_node.tag) not in _SCALAR_TAGS:
                 self.problem(key_node, path, "mapping keys must be plain scalars")

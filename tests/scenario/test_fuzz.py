@@ -9,16 +9,19 @@ import copy
 import io
 import json
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
-import pytest
-
 from rich.console import Console
 
 from negsim.evidence import evidence_rows
 from negsim.report import evidence_table
-from negsim.scenario import Scenario, ScenarioError, load_scenario_data, load_scenario_text
+from negsim.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario_data,
+    load_scenario_text,
+)
 from negsim.scenario.yamldoc import read_yaml
 from tests.conftest import BASELINE, DATA, SCENARIOS, dump_yaml
 
@@ -68,7 +71,8 @@ def structural(draw, data) -> None:
             if draw(st.booleans()):
                 del entries[key]
             else:
-                entries[draw(st.sampled_from(sorted(issues) + ["unknown_issue"]))] = entries.pop(key)
+                other = draw(st.sampled_from(sorted(issues) + ["unknown_issue"]))
+                entries[other] = entries.pop(key)
         elif isinstance(entries, list):
             entries.append(draw(st.sampled_from(sorted(issues) + ["unknown_issue"])))
     elif kind == "drop_issue" and len(issues) > 1:
@@ -212,7 +216,8 @@ BASE_TEXT = BASELINE.read_text(encoding="utf-8")
 
 
 @given(st.integers(0, len(BASE_TEXT) - 1), st.integers(1, 40),
-       st.sampled_from(["delete", "duplicate", "insert"]), st.sampled_from(list(":-[]{}'\"&*!#| \t\n")))
+       st.sampled_from(["delete", "duplicate", "insert"]),
+       st.sampled_from(list(":-[]{}'\"&*!#| \t\n")))
 @example(BASE_TEXT.index("actors:"), 1, "insert", " ")  # a broken indent
 @example(0, 10_000, "delete", "")  # the file cut to its end
 def test_mutated_text_gives_a_scenario_or_a_clean_error(start, length, action, char):

@@ -66,7 +66,8 @@ def test_registry_problems_are_reported_in_the_registry_file(tmp_path):
     (seeds / "doc.txt").write_text("Russia demands that Ukraine renounce NATO.\n")
     (seeds / "evidence.yaml").write_text(
         "documents:\n  doc.txt: {title: A document}\n"
-        "evidence:\n  q1:\n    document: doc.txt\n    quote: \"Russia demands that Ukraine join NATO\"\n"
+        "evidence:\n  q1:\n    document: doc.txt\n"
+        "    quote: \"Russia demands that Ukraine join NATO\"\n"
         "    informs: [{actor: russia, parameter: ideal}]\n")
     text = baseline_text().replace("../seeds/evidence.yaml", str(seeds / "evidence.yaml"))
     with pytest.raises(ScenarioError) as info:
