@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .results import Results
 from .scenario import (
     Problem,
     Scenario,
@@ -9,11 +10,12 @@ from .scenario import (
     load_scenario,
     load_scenario_text,
 )
+from .simulation import simulate
 
 try:
     __version__ = version("negsim")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["Problem", "Scenario", "ScenarioError", "load_scenario", "load_scenario_text",
-           "__version__"]
+__all__ = ["Problem", "Results", "Scenario", "ScenarioError", "load_scenario",
+           "load_scenario_text", "simulate", "__version__"]

@@ -88,11 +88,7 @@ def evidence(
     """List each parameter's value with the quotes (or assumption) behind it."""
     from .evidence import evidence_rows
 
-    try:
-        scenario = load_scenario(scenario_file)
-    except ScenarioError as exc:
-        _report(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+    scenario = _load(scenario_file)
     rows = evidence_rows(scenario)
     if format is Format.json:
         typer.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
@@ -100,6 +96,81 @@ def evidence(
     from .report import evidence_table
 
     evidence_table(scenario, rows)
+
+
+class Engine(StrEnum):
+    abm = "abm"
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    runs: Annotated[int | None, typer.Option("-n", "--runs", min=1,
+                                             help="runs (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
+    = None,
+    engine: Annotated[Engine, typer.Option(help="abm: the Mesa reference engine")] = Engine.abm,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: results/<name>/)")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
+    = False,
+) -> None:
+    """Run a scenario many times; write DIR/runs.parquet (one row per run) and a summary."""
+    from .report import run_summary
+    from .simulation import simulate
+
+    scenario = _load(scenario_file)
+    directory = out or Path("results") / scenario.name
+    _check_writable(directory)
+    results = simulate(scenario, runs=runs, seed=seed, engine=engine.value)
+    try:
+        path = results.save(directory)
+    except OSError as exc:
+        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if not quiet:
+        run_summary(results)
+        typer.echo(f"wrote {path}")
+
+
+@app.command("trace")
+def trace_command(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    run_number: Annotated[int, typer.Option("--run", min=0, help="which run")] = 0,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
+    = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Show one run round by round: offers, no-deal point, who accepts and why."""
+    from .report import trace_table
+    from .trace import trace
+
+    scenario = _load(scenario_file)
+    seed = scenario.montecarlo.seed if seed is None else seed
+    data = trace(scenario, seed, run_number)
+    if format is Format.json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        trace_table(scenario, data)
+
+
+def _load(path: Path):
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        _report(exc)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _check_writable(directory: Path) -> None:
+    """Refuse an output folder that cannot be created or written, before any work is done."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".negsim-probe-")
+        probe.close()
+    except OSError as exc:
+        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def write_atomic(path: Path, text: str) -> None:

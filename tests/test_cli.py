@@ -155,3 +155,59 @@ def test_validate_prints_warnings_but_succeeds(tmp_path):
     result = negsim("validate", edited)
     assert result.returncode == 0
     assert "actors.ukraine.red_lines.territory.max: warning: no settlement" in result.stderr
+
+
+def test_run_writes_the_parquet_and_prints_a_summary(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "out"
+    result = negsim("run", BASELINE, "--engine", "abm", "-n", "40", "--seed", "3", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "agreement in" in result.stdout and "runs.parquet" in result.stdout
+    frame = pd.read_parquet(out / "runs.parquet")
+    assert len(frame) == 40 and frame["agreed"].dtype == bool
+    assert {"deal.territory", "nodeal.territory", "utility.europe", "blocker"} <= set(frame)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+    quiet = negsim("run", BASELINE, "-n", "5", "--out", out, "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+def test_run_defaults_to_results_named_after_the_scenario(tmp_path):
+    result = negsim("run", BASELINE.resolve(), "-n", "3", "-q", cwd=tmp_path)
+    assert result.returncode == 0
+    assert (tmp_path / "results" / "baseline" / "runs.parquet").exists()
+
+
+def test_run_refuses_bad_input_before_working(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    result = negsim("run", BASELINE, "-n", "3", "--out", blocked / "sub")
+    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert negsim("run", BASELINE, "-n", "0").returncode == 2
+    assert negsim("run", BASELINE, "--engine", "quantum").returncode == 2
+    assert negsim("run", tmp_path / "absent.yaml").returncode == 2
+
+
+def test_trace_json_has_the_documented_shape():
+    result = negsim("trace", BASELINE, "--run", "0", "--seed", "1", "--format", "json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    entry = data["rounds"][0]
+    assert set(entry) == {"round", "proposer", "offer", "no_deal", "responses"}
+    assert set(entry["offer"]) == set(entry["no_deal"]) == {
+        "territory", "nato", "sanctions_relief", "security_guarantees", "military_aid",
+        "minerals_deal", "ceasefire", "interim_government"}
+    answer = next(iter(entry["responses"].values()))
+    assert set(answer) == {"utility", "threshold", "accept"}
+    outcome = data["outcome"]
+    assert {"agreed", "round", "deal", "utilities"} <= set(outcome)
+    assert set(outcome["utilities"]) == {"russia", "ukraine", "united_states", "europe"}
+    assert (outcome["deal"] is None) != outcome["agreed"]
+
+
+def test_trace_table_reads_as_a_negotiation():
+    result = negsim("trace", BASELINE, "--run", "0", "--seed", "1")
+    assert result.returncode == 0
+    for text in ("Offers", "Answers", "united_states", "Utilities:"):
+        assert text in result.stdout
+    assert "Deal" in result.stdout or "No deal" in result.stdout

@@ -1,0 +1,123 @@
+"""A scenario's fixed structure as arrays and indices: who, what, in which order.
+
+The layout holds everything that does not vary between runs (ids, signatories, vetoes,
+strategy kinds, the protocol, event effects and their targets). Everything that may vary
+(every numeric parameter, and all random draws) lives in a ParameterBatch (sampling.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import rules
+from .scenario.schema import Alternating, MediatorExit, Scenario
+
+STRATEGY_CODES = {"time_dependent": rules.TIME_DEPENDENT, "reciprocal": rules.RECIPROCAL,
+                  "hardliner": rules.HARDLINER}
+
+# Parameters events may change, with the bounds the changed value is kept in.
+ACTOR_TARGETS = {"war_cost": (0.0, np.inf), "reservation": (0.0, 1.0),
+                 "capability": (1e-12, np.inf), "strategy.exponent": (1e-12, np.inf)}
+FRONT_TARGETS = {"drift": (-1.0, 1.0), "volatility": (0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    """One effect of one event: which parameter it changes, how, and in which bounds."""
+
+    event: int  # index into Layout.events
+    op: str  # add, scale, set or mediator_exit
+    kind: str  # "actor", "front" or "exit"
+    attr: str  # war_cost, reservation, capability, strategy.exponent, drift, volatility
+    index: int  # actor or issue index (-1 for mediator_exit)
+    bounds: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The fixed structure of a scenario, in the order of the file."""
+
+    name: str
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    events: tuple[str, ...]
+    signatory: np.ndarray  # (A,) bool
+    veto: np.ndarray  # (A, K) bool
+    contested: np.ndarray  # (K,) bool
+    strategy: np.ndarray  # (A,) strategy codes
+    mediated: bool
+    mediator: int  # actor index, -1 for the alternating protocol
+    max_rounds: int
+    random_order: bool  # alternating protocol: a permutation of signatories per run
+    order: tuple[int, ...]  # alternating protocol, fixed order: proposer indices
+    effects: tuple[EffectSpec, ...]
+    actor_rank: np.ndarray  # (A,) rank of each actor id in sorted order (ties)
+    issue_rank: np.ndarray  # (K,) rank of each issue id in sorted order (ties)
+
+    @property
+    def members(self) -> np.ndarray:
+        """Actors whose preferences the targets weigh: signatories and veto holders. (A,)"""
+        return self.signatory | self.veto.any(axis=1)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Layout:
+        """Build the layout of a validated scenario."""
+        actors = tuple(scenario.actors)
+        issues = tuple(scenario.issues)
+        a_index = {a: i for i, a in enumerate(actors)}
+        k_index = {k: i for i, k in enumerate(issues)}
+        veto = np.zeros((len(actors), len(issues)), dtype=bool)
+        for a, actor in scenario.actors.items():
+            for k in actor.veto:
+                veto[a_index[a], k_index[k]] = True
+        protocol = scenario.protocol
+        alternating = isinstance(protocol, Alternating)
+        if alternating:
+            names = protocol.order or scenario.signatories
+            order = tuple(a_index[a] for a in names)
+        else:
+            order = ()
+        return cls(
+            name=scenario.name,
+            actors=actors,
+            issues=issues,
+            events=tuple(scenario.events),
+            signatory=np.array([scenario.actors[a].signatory for a in actors], dtype=bool),
+            veto=veto,
+            contested=np.array([scenario.issues[k].contested for k in issues], dtype=bool),
+            strategy=np.array([STRATEGY_CODES[scenario.actors[a].strategy.type]
+                               for a in actors], dtype=np.int8),
+            mediated=not alternating,
+            mediator=-1 if alternating else a_index[protocol.mediator],
+            max_rounds=protocol.max_rounds,
+            random_order=alternating and protocol.proposer_order == "random",
+            order=order,
+            effects=_effects(scenario, a_index, k_index),
+            actor_rank=_ranks(actors),
+            issue_rank=_ranks(issues),
+        )
+
+
+def _ranks(ids: tuple[str, ...]) -> np.ndarray:
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.argsort(np.array(ids))] = np.arange(len(ids))
+    return ranks
+
+
+def _effects(scenario: Scenario, a_index: dict, k_index: dict) -> tuple[EffectSpec, ...]:
+    specs = []
+    for e, event in enumerate(scenario.events.values()):
+        for effect in event.effects:
+            if isinstance(effect, MediatorExit):
+                specs.append(EffectSpec(e, "mediator_exit", "exit", "", -1, (0.0, 0.0)))
+                continue
+            kind, ident, attr = effect.target.split(".", 2)
+            if kind == "actors":
+                specs.append(EffectSpec(e, effect.op, "actor", attr, a_index[ident],
+                                        ACTOR_TARGETS[attr]))
+            else:
+                specs.append(EffectSpec(e, effect.op, "front", attr, k_index[ident],
+                                        FRONT_TARGETS[attr]))
+    return tuple(specs)

@@ -1,0 +1,227 @@
+"""Every random draw of a Monte Carlo batch, made up front (DESIGN.md section 4).
+
+Runs are grouped in blocks of BLOCK runs. Each parameter has its own stream, keyed by a
+stable hash of its path in the scenario (``actors.russia.ideal.nato``), and block b of a
+stream draws from ``Generator(PCG64(SeedSequence(seed, spawn_key=(stream, b))))``. So a
+run's draws do not depend on how many runs are made, nor on how they are split into
+chunks; and two scenarios run with the same seed share the draws of every parameter they
+share (common random numbers).
+
+Every distribution is drawn by inverse transform from one uniform per run, so changing a
+distribution's parameters moves each run's draw monotonically instead of reshuffling it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy import special
+
+from .layout import Layout
+from .scenario.params import Beta, Choice, Normal, Triangular, Uniform, support
+from .scenario.schema import Mediated, Modify, Reciprocal, Scenario, TimeDependent
+
+BLOCK = 4096
+
+
+def stream_key(path: str) -> int:
+    """The stream of a parameter: a stable 64-bit hash of its dotted path."""
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def block_generator(seed: int, path: str, block: int) -> np.random.Generator:
+    """The generator of one block of one parameter's stream."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(stream_key(path), block))
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def uniforms(seed: int, path: str, blocks: range, shape: tuple = ()) -> np.ndarray:
+    """Uniform draws in (0, 1), BLOCK rows per block, for the given blocks of a stream."""
+    parts = [block_generator(seed, path, b).random((BLOCK, *shape)) for b in blocks]
+    return np.maximum(np.concatenate(parts), 2.0**-60)
+
+
+def normals(seed: int, path: str, blocks: range, rounds: int) -> np.ndarray:
+    """Standard normal draws (runs, rounds), drawn round-major so that round t's draw of a
+    run does not depend on the number of rounds."""
+    parts = [block_generator(seed, path, b).standard_normal((rounds, BLOCK)).T for b in blocks]
+    return np.concatenate(parts)
+
+
+def inverse_transform(value, u: np.ndarray) -> np.ndarray:
+    """Draws of a parameter from uniforms ``u``: the number itself, or its distribution."""
+    if isinstance(value, (int, float)):
+        return np.full(u.shape, float(value))
+    if isinstance(value, Uniform):
+        return value.low + (value.high - value.low) * u
+    if isinstance(value, Normal):
+        lo = -math.inf if value.low is None else value.low
+        hi = math.inf if value.high is None else value.high
+        a = special.ndtr((lo - value.mean) / value.sd)
+        b = special.ndtr((hi - value.mean) / value.sd)
+        x = value.mean + value.sd * special.ndtri(a + u * (b - a))
+        return np.clip(x, lo, hi)
+    if isinstance(value, Beta):
+        return value.low + (value.high - value.low) * special.betaincinv(value.alpha,
+                                                                          value.beta, u)
+    if isinstance(value, Triangular):
+        lo, mode, hi = value.low, value.mode, value.high
+        c = (mode - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+        return np.where(u < c, left, right)
+    if isinstance(value, Choice):
+        weights = np.asarray(value.weights or [1.0] * len(value.values), dtype=float)
+        cumulative = np.cumsum(weights / weights.sum())
+        index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(value.values) - 1)
+        return np.asarray(value.values, dtype=float)[index]
+    return np.full(u.shape, float(value.value))  # a cited number
+
+
+@dataclass
+class ParameterBatch:
+    """Every parameter of a batch of runs, one row per run, all draws already made."""
+
+    layout: Layout
+    seed: int
+    run: np.ndarray  # (N,) run numbers
+    ideal: np.ndarray  # (N, A, K), inside the actor's red lines
+    salience: np.ndarray  # (N, A, K), summing to 1 per actor
+    capability: np.ndarray  # (N, A)
+    reservation: np.ndarray  # (N, A)
+    war_cost: np.ndarray  # (N, A)
+    exponent: np.ndarray  # (N, A): inf for hardliners, NaN for reciprocal actors
+    rate: np.ndarray  # (N, A): reciprocal actors only (0 elsewhere)
+    initial: np.ndarray  # (N, A): reciprocal actors only (0 elsewhere)
+    red_low: np.ndarray  # (N, A, K)
+    red_high: np.ndarray  # (N, A, K)
+    status_quo: np.ndarray  # (N, K)
+    drift: np.ndarray  # (N, K)
+    volatility: np.ndarray  # (N, K)
+    noise: np.ndarray  # (N, T, K) standard normal battlefield shocks (0 off the front)
+    horizon: np.ndarray  # (N,)
+    bias: np.ndarray  # (N,) mediated protocol (0 otherwise)
+    lean: np.ndarray  # (N,) mediated protocol (0 otherwise)
+    proposer: np.ndarray  # (N, T) actor index proposing in each round
+    event_fires: np.ndarray  # (N, E) bool: the event happens in this run
+    event_start: np.ndarray  # (N, E) int: first round it is active
+    event_end: np.ndarray  # (N, E) int: first round it is no longer active
+    effect_value: np.ndarray  # (N, F) amount of each effect (NaN for mediator_exit)
+
+    def __len__(self) -> int:
+        return len(self.run)
+
+    def take(self, index) -> ParameterBatch:
+        """The rows ``index`` (an int gives one run with no leading axis; a slice a batch)."""
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = value[index] if isinstance(value, np.ndarray) else value
+        return ParameterBatch(**data)
+
+
+def sample(scenario: Scenario, seed: int, start: int, stop: int,
+           layout: Layout | None = None) -> ParameterBatch:
+    """Draw the parameters of runs ``start`` .. ``stop - 1`` of a scenario under ``seed``."""
+    layout = layout or Layout.from_scenario(scenario)
+    blocks = range(start // BLOCK, (stop - 1) // BLOCK + 1)
+    offset = start - blocks.start * BLOCK
+    rows = slice(offset, offset + stop - start)
+
+    def draw(path: tuple, value) -> np.ndarray:
+        low, high = support(value)
+        if low == high:  # a number: no stream is drawn from
+            return np.full(stop - start, low)
+        return inverse_transform(value, uniforms(seed, ".".join(map(str, path)), blocks)[rows])
+
+    A, K, T = len(layout.actors), len(layout.issues), layout.max_rounds
+    n = stop - start
+    shape_ak = (n, A, K)
+    ideal, salience = np.empty(shape_ak), np.empty(shape_ak)
+    red_low, red_high = np.zeros(shape_ak), np.ones(shape_ak)
+    capability, reservation, war_cost = np.empty((n, A)), np.empty((n, A)), np.empty((n, A))
+    exponent, rate, initial = np.full((n, A), np.nan), np.zeros((n, A)), np.zeros((n, A))
+    for a, (aid, actor) in enumerate(scenario.actors.items()):
+        base = ("actors", aid)
+        for k, kid in enumerate(layout.issues):
+            ideal[:, a, k] = draw(base + ("ideal", kid), actor.ideal[kid])
+            salience[:, a, k] = draw(base + ("salience", kid), actor.salience[kid])
+            line = actor.red_lines.get(kid)
+            if line is not None and line.min is not None:
+                red_low[:, a, k] = draw(base + ("red_lines", kid, "min"), line.min)
+            if line is not None and line.max is not None:
+                red_high[:, a, k] = draw(base + ("red_lines", kid, "max"), line.max)
+        capability[:, a] = draw(base + ("capability",), actor.capability)
+        reservation[:, a] = draw(base + ("reservation",), actor.reservation)
+        war_cost[:, a] = draw(base + ("war_cost",), actor.war_cost)
+        strategy = actor.strategy
+        if isinstance(strategy, TimeDependent):
+            exponent[:, a] = draw(base + ("strategy", "exponent"), strategy.exponent)
+        elif isinstance(strategy, Reciprocal):
+            rate[:, a] = draw(base + ("strategy", "rate"), strategy.rate)
+            initial[:, a] = draw(base + ("strategy", "initial"), strategy.initial)
+        else:
+            exponent[:, a] = np.inf
+    red_high = np.maximum(red_high, red_low)  # drawn bounds that cross collapse to the min
+    ideal = np.clip(ideal, red_low, red_high)
+    total = salience.sum(axis=-1, keepdims=True)
+    salience = np.where(total > 0, salience / np.where(total > 0, total, 1.0), 1.0 / K)
+
+    status_quo = np.stack([draw(("issues", k, "status_quo"), scenario.issues[k].status_quo)
+                           for k in layout.issues], axis=-1)
+    drift, volatility, noise = np.zeros((n, K)), np.zeros((n, K)), np.zeros((n, T, K))
+    for k, kid in enumerate(layout.issues):
+        front = scenario.battlefield.get(kid)
+        if front is None or not layout.contested[k]:
+            continue
+        drift[:, k] = draw(("battlefield", kid, "drift"), front.drift)
+        volatility[:, k] = draw(("battlefield", kid, "volatility"), front.volatility)
+        noise[:, :, k] = normals(seed, f"battlefield.{kid}.noise", blocks, T)[rows]
+
+    protocol = scenario.protocol
+    horizon = draw(("protocol", "horizon"), protocol.horizon)
+    if isinstance(protocol, Mediated):
+        bias = draw(("protocol", "bias"), protocol.bias)
+        lean = draw(("protocol", "lean"), protocol.lean)
+        proposer = np.full((n, T), layout.mediator, dtype=np.int64)
+    else:
+        bias, lean = np.zeros(n), np.zeros(n)
+        order = np.asarray(layout.order, dtype=np.int64)
+        turn = np.arange(T) % len(order)
+        if layout.random_order:
+            u = uniforms(seed, "protocol.proposer_order", blocks, (len(order),))[rows]
+            proposer = order[np.argsort(u, axis=1, kind="stable")][:, turn]
+        else:
+            proposer = np.broadcast_to(order[turn], (n, T)).copy()
+
+    E = len(layout.events)
+    fires = np.zeros((n, E), dtype=bool)
+    event_start, event_end = np.zeros((n, E), dtype=np.int64), np.zeros((n, E), dtype=np.int64)
+    for e, (name, event) in enumerate(scenario.events.items()):
+        base = ("events", name)
+        probability = draw(base + ("probability",), event.probability)
+        fires[:, e] = uniforms(seed, f"events.{name}.fires", blocks)[rows] < probability
+        event_start[:, e] = np.clip(np.floor(draw(base + ("round",), event.round)), 0, T - 1)
+        if event.duration is None:
+            event_end[:, e] = T
+        else:
+            length = np.maximum(np.floor(draw(base + ("duration",), event.duration)), 1)
+            event_end[:, e] = np.minimum(event_start[:, e] + length, T)
+    effect_value = np.full((n, len(layout.effects)), np.nan)
+    f = 0
+    for name, event in scenario.events.items():
+        for j, effect in enumerate(event.effects):
+            if isinstance(effect, Modify):
+                effect_value[:, f] = draw(("events", name, "effects", j, "value"), effect.value)
+            f += 1
+
+    return ParameterBatch(
+        layout=layout, seed=seed, run=np.arange(start, stop), ideal=ideal, salience=salience,
+        capability=capability, reservation=reservation, war_cost=war_cost, exponent=exponent,
+        rate=rate, initial=initial, red_low=red_low, red_high=red_high, status_quo=status_quo,
+        drift=drift, volatility=volatility, noise=noise, horizon=horizon, bias=bias, lean=lean,
+        proposer=proposer, event_fires=fires, event_start=event_start, event_end=event_end,
+        effect_value=effect_value)

@@ -1,0 +1,153 @@
+"""Hypothesis strategies: random valid scenarios covering every construct of the language.
+
+2-6 actors, 1-6 issues, both protocols, all strategies, red lines, vetoes, contested issues,
+events (including mediator exits) and uncertain parameters. Used by the property tests of
+the rules and engines.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from negsim.scenario import load_scenario_data
+
+UNIT = st.floats(0.0, 1.0, allow_nan=False)
+
+
+def unit_param(draw, value: float, uncertain: bool, low: float = 0.0, high: float = 1.0):
+    """A number in [low, high], or a distribution inside [low, high] around it."""
+    if not uncertain or high - low < 1e-3 or not draw(st.booleans()):
+        return value
+    kind = draw(st.sampled_from(["uniform", "triangular", "beta", "choice", "normal"]))
+    a = draw(st.floats(low, value, allow_nan=False))
+    b = draw(st.floats(value, high, allow_nan=False))
+    if b - a < 1e-6:
+        return value
+    if kind == "uniform":
+        return {"dist": "uniform", "low": a, "high": b}
+    if kind == "triangular":
+        return {"dist": "triangular", "low": a, "mode": value, "high": b}
+    if kind == "beta":
+        return {"dist": "beta", "alpha": draw(st.floats(0.5, 5)), "beta": draw(st.floats(0.5, 5)),
+                "low": a, "high": b}
+    if kind == "choice":
+        return {"dist": "choice", "values": [a, value, b]}
+    return {"dist": "normal", "mean": value, "sd": max((b - a) / 4, 1e-3), "low": a, "high": b}
+
+
+@st.composite
+def scenario_data(draw, protocol: str | None = None, events: bool = True,
+                  uncertain: bool = True, max_actors: int = 6, max_issues: int = 6,
+                  max_rounds: int = 25) -> dict:
+    """Plain data of a valid scenario (checked by loading it)."""
+    n_issues = draw(st.integers(1, max_issues))
+    n_actors = draw(st.integers(2, max_actors))
+    issues = [f"issue_{chr(ord('a') + k)}" for k in range(n_issues)]
+    actors = [f"actor_{chr(ord('a') + j)}" for j in range(n_actors)]
+    kind = protocol or draw(st.sampled_from(["alternating", "mediated"]))
+    mediated = kind == "mediated"
+    if mediated and n_actors < 3:
+        actors.append("actor_m")
+    mediator = actors[-1] if mediated else None
+    rounds = draw(st.integers(1, max_rounds))
+
+    issue_data = {}
+    for k in issues:
+        issue_data[k] = {"label": k.title(), "zero": "none", "one": "all",
+                         "status_quo": unit_param(draw, draw(UNIT), uncertain),
+                         "contested": draw(st.booleans())}
+
+    actor_data = {}
+    others = [a for a in actors if a != mediator]
+    signatories = set(others[:2]) | {a for a in others[2:] if draw(st.booleans())}
+    for a in actors:
+        ideal, salience, red_lines = {}, {}, {}
+        for k in issues:
+            p = draw(UNIT)
+            if draw(st.integers(0, 3)) == 0:  # a red line on this issue
+                lo = draw(st.floats(0.0, p))
+                hi = draw(st.floats(p, 1.0))
+                red_lines[k] = {"min": lo, "max": hi}
+                ideal[k] = unit_param(draw, p, uncertain, lo, hi)
+            else:
+                ideal[k] = unit_param(draw, p, uncertain)
+            salience[k] = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(0.0, 3.0))
+        if all(w == 0 for w in salience.values()):
+            salience[issues[0]] = 1.0
+        strategy = draw(st.sampled_from(["time_dependent", "reciprocal", "hardliner"]))
+        if strategy == "time_dependent":
+            strategy_data = {"type": strategy, "exponent": draw(st.floats(0.1, 10.0))}
+        elif strategy == "reciprocal":
+            strategy_data = {"type": strategy, "rate": draw(st.floats(0.0, 3.0)),
+                             "initial": draw(st.floats(0.0, 0.5))}
+        else:
+            strategy_data = {"type": strategy}
+        veto = [] if a in signatories else [k for k in issues if draw(st.integers(0, 2)) == 0]
+        actor_data[a] = {
+            "name": a, "role": "mediator" if a == mediator else draw(
+                st.sampled_from(["party", "stakeholder"])),
+            "signatory": a in signatories, "veto": veto, "ideal": ideal, "salience": salience,
+            "capability": draw(st.floats(0.1, 3.0)),
+            "reservation": unit_param(draw, draw(UNIT), uncertain),
+            "war_cost": draw(st.floats(0.0, 0.05)), "red_lines": red_lines,
+            "strategy": strategy_data}
+
+    if mediated:
+        protocol_data = {"type": "mediated", "mediator": mediator, "max_rounds": rounds,
+                         "horizon": draw(st.floats(0.0, 20.0)),
+                         "bias": unit_param(draw, draw(UNIT), uncertain),
+                         "lean": draw(st.floats(0.0, 0.5))}
+    else:
+        protocol_data = {"type": "alternating", "max_rounds": rounds,
+                         "horizon": draw(st.floats(0.0, 20.0)),
+                         "proposer_order": draw(st.sampled_from(["fixed", "random"]))}
+
+    battlefield = {k: {"drift": draw(st.floats(-0.05, 0.05)),
+                       "volatility": draw(st.floats(0.0, 0.05))}
+                   for k in issues if issue_data[k]["contested"] and draw(st.booleans())}
+
+    event_data = {}
+    if events:
+        contested = [k for k in issues if issue_data[k]["contested"]]
+        for e in range(draw(st.integers(0, 2))):
+            effects = []
+            for _ in range(draw(st.integers(1, 2))):
+                options = ["actor"] + (["front"] if contested else []) + (
+                    ["exit"] if mediated else [])
+                what = draw(st.sampled_from(options))
+                if what == "exit":
+                    effects.append({"op": "mediator_exit"})
+                elif what == "front":
+                    attr = draw(st.sampled_from(["drift", "volatility"]))
+                    effects.append({"op": draw(st.sampled_from(["add", "scale"])),
+                                    "target": f"battlefield.{draw(st.sampled_from(contested))}"
+                                              f".{attr}",
+                                    "value": draw(st.floats(0.0, 0.05))})
+                else:
+                    actor = draw(st.sampled_from(actors))
+                    attrs = ["war_cost", "reservation", "capability"]
+                    if actor_data[actor]["strategy"]["type"] == "time_dependent":
+                        attrs.append("strategy.exponent")
+                    attr = draw(st.sampled_from(attrs))
+                    op = draw(st.sampled_from(["add", "scale", "set"]))
+                    value = draw(st.floats(0.1, 1.0)) if op != "add" else draw(
+                        st.floats(-0.2, 0.2))
+                    effects.append({"op": op, "target": f"actors.{actor}.{attr}", "value": value})
+            start = draw(st.integers(0, rounds - 1))
+            event_data[f"event_{e}"] = {
+                "round": start if not uncertain or draw(st.booleans()) else
+                {"dist": "uniform", "low": 0, "high": rounds - 1e-6},
+                "probability": draw(st.sampled_from([1.0, 0.5]) | UNIT),
+                "duration": draw(st.none() | st.integers(1, 5)),
+                "effects": effects}
+
+    data = {"name": "generated", "title": "generated", "issues": issue_data,
+            "actors": actor_data, "protocol": protocol_data, "battlefield": battlefield,
+            "events": event_data, "montecarlo": {"runs": 8, "seed": draw(st.integers(0, 99))}}
+    load_scenario_data(data)  # the strategy only makes valid scenarios
+    return data
+
+
+def scenarios(**kwargs):
+    """Validated Scenario objects (see scenario_data)."""
+    return scenario_data(**kwargs).map(load_scenario_data)
