@@ -9,12 +9,14 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: demo test schema clean help
+.PHONY: demo test schema mutants clean help
 
 help:
-	@echo "make demo    set up .venv if needed, then validate the baseline and print its evidence"
+	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
+	@echo "             one negotiation and run 500 (results/baseline/runs.parquet)"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
+	@echo "make mutants break each model rule on purpose and check its test notices (~4 min)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "negsim needs Python >= 3.12 (none found; set PYTHON=...)" >&2; exit 1; }
@@ -26,6 +28,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/negsim validate scenarios/baseline.yaml
 	$(BIN)/negsim evidence scenarios/baseline.yaml
+	$(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1
+	$(BIN)/negsim run scenarios/baseline.yaml --engine abm -n 500 --seed 1
 
 test: $(STAMP)
 	$(BIN)/ruff check negsim tests
@@ -33,6 +37,9 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/negsim schema --out scenarios/scenario.schema.json
+
+mutants: $(STAMP)
+	$(BIN)/python -m tests.mutants
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

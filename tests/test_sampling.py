@@ -56,6 +56,19 @@ def test_common_random_numbers_across_scenarios():
     assert stats.spearmanr(ra, rb).statistic > 0.99  # same uniforms, monotone transform
 
 
+def test_each_parameter_draws_from_its_own_stream():
+    data = copy.deepcopy(read_yaml(DATA / "kitchen_sink.yaml").data)
+    data["evidence_registry"] = "../seeds/evidence.yaml"
+    same_spec = {"dist": "uniform", "low": 0.2, "high": 0.8}
+    data["actors"]["north"]["reservation"] = same_spec
+    data["actors"]["south"]["reservation"] = same_spec
+    data["actors"]["north"]["ideal"]["money"] = same_spec
+    b = sample(load_scenario_data(data, base_dir=SCENARIOS), 1, 0, 1000)
+    north, south = b.reservation[:, 0], b.reservation[:, 1]
+    assert abs(stats.pearsonr(north, south).statistic) < 0.1
+    assert abs(stats.pearsonr(north, b.ideal[:, 0, 1]).statistic) < 0.1
+
+
 def test_fewer_rounds_share_the_first_rounds_noise():
     data = copy.deepcopy(read_yaml(DATA / "kitchen_sink.yaml").data)
     data["evidence_registry"] = "../seeds/evidence.yaml"

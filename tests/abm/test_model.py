@@ -106,6 +106,27 @@ def test_reordering_actors_and_issues_in_the_file_changes_nothing(data, seed, sh
     _same_outcomes(a, b, Layout.from_scenario(original), Layout.from_scenario(shuffled))
 
 
+def test_reversing_the_file_order_changes_nothing_even_with_tied_issues():
+    from negsim.layout import Layout
+
+    td = {"type": "time_dependent", "exponent": 1.0}
+    data = two_party(0.0, 1.0, td, td, rounds=3)
+    data["issues"] = {k: {"label": k, "zero": "z", "one": "o", "status_quo": 0.5}
+                      for k in ("issue_a", "issue_b")}  # two identical issues: ratios tie
+    for actor in data["actors"].values():
+        actor["ideal"] = {k: actor["ideal"]["k"] for k in data["issues"]}
+        actor["salience"] = {k: 1.0 for k in data["issues"]}
+    data["protocol"]["order"] = ["a", "b"]
+    reversed_data = copy.deepcopy(data)
+    reversed_data["issues"] = dict(reversed(list(data["issues"].items())))
+    reversed_data["actors"] = dict(reversed(list(data["actors"].items())))
+    original, flipped = load_scenario_data(data), load_scenario_data(reversed_data)
+    first = play(original, 0, 0).trace[0]["offer"]
+    assert first["issue_a"] != first["issue_b"]  # the budget covers one issue of the two
+    a, b = run_abm(original, 0, 0, 2), run_abm(flipped, 0, 0, 2)
+    _same_outcomes(a, b, Layout.from_scenario(original), Layout.from_scenario(flipped))
+
+
 @settings(max_examples=30)
 @given(scenario_data(), st.integers(0, 2**31), st.sampled_from([0.25, 0.5, 2.0, 8.0]))
 def test_scaling_an_actors_saliences_changes_nothing(data, seed, factor):

@@ -1,0 +1,143 @@
+"""Break each rule of the model on purpose and check that its property test notices.
+
+Run with ``python -m tests.mutants`` (or ``make mutants``). Each mutant is one textual
+change to the package, applied to a copy of the source tree; the tests that state the
+broken rule run against that copy and must fail. Prints one line per mutant and exits 1
+if any mutant survives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (what is broken, file, original text, broken text, tests that must fail)
+MUTANTS = [
+    ("time-dependent aspiration rises over time", "negsim/rules.py",
+     "(1.0 - reservation) * (1.0 - tau**exponent)", "(1.0 - reservation) * tau**exponent",
+     "tests/test_rules.py::test_time_dependent_aspiration_falls_and_stays_between_reservation_and_one"),
+    ("aspiration falls below the reservation", "negsim/rules.py",
+     "return reservation + (1.0 - reservation)", "return 0.9 * reservation + (1.0 - reservation)",
+     "tests/test_rules.py::test_time_dependent_aspiration_falls_and_stays_between_reservation_and_one"),
+    ("reciprocal aspiration ignores the reservation", "negsim/rules.py",
+     "np.clip(previous - rate * received, reservation, 1.0)",
+     "np.clip(previous - rate * received, 0.0, 1.0)",
+     "tests/test_rules.py::test_reciprocal_aspiration_falls_and_stays_between_reservation_and_one"),
+    ("the proposer overspends its budget", "negsim/rules.py",
+     "budget = (1.0 - np.asarray(own_threshold))", "budget = (1.2 - np.asarray(own_threshold))",
+     "tests/test_rules.py::test_logrolled_offer_meets_the_proposers_threshold_inside_its_red_lines"),
+    ("offers ignore the proposer's red lines", "negsim/rules.py",
+     "return np.clip(own_ideal + share * direction, low, high)",
+     "return own_ideal + share * direction",
+     "tests/test_rules.py::test_logrolled_offer_meets_the_proposers_threshold_inside_its_red_lines"),
+    ("logrolling concedes on the worst issues first", "negsim/rules.py",
+     "order = np.lexsort((ranks, -ratio), axis=-1)", "order = np.lexsort((ranks, ratio), axis=-1)",
+     "tests/test_rules.py::test_logrolling_concedes_where_the_others_gain_most_per_unit_of_cost"),
+    ("actors accept below their threshold", "negsim/rules.py",
+     "return (utility_ >= threshold_ - EPS) & inside",
+     "return (utility_ >= threshold_ - 0.05) & inside",
+     "tests/test_rules.py::test_individual_rationality"),
+    ("actors accept outside their red lines", "negsim/rules.py",
+     "return (utility_ >= threshold_ - EPS) & inside", "return utility_ >= threshold_ - EPS",
+     "tests/test_rules.py::test_individual_rationality "
+     "tests/test_rules.py::test_acceptance_is_monotone"),
+    ("an offer exactly at the threshold is refused", "negsim/rules.py",
+     "return (utility_ >= threshold_ - EPS) & inside",
+     "return (utility_ > threshold_ + EPS) & inside",
+     "tests/test_rules.py::test_individual_rationality"),
+    ("a deal without every required actor", "negsim/rules.py",
+     "return np.all(~required_ | accepted | proposer, axis=-1)",
+     "return np.mean(~required_ | accepted | proposer, axis=-1) > 0.5",
+     "tests/test_rules.py::test_deal_iff_every_required_actor_accepts_and_vetoes_bind_only_when_moved"),
+    ("vetoes bind even when their issues do not move", "negsim/rules.py",
+     "return signatory | np.any(veto & moved_[..., None, :], axis=-1)",
+     "return signatory | np.any(veto, axis=-1)",
+     "tests/test_rules.py::test_deal_iff_every_required_actor_accepts_and_vetoes_bind_only_when_moved"),
+    ("the mediator's text leaves its red lines", "negsim/rules.py",
+     "return np.clip((1.0 - b) * g + b * mediator_ideal, low, high)",
+     "return (1.0 - b) * g + b * mediator_ideal",
+     "tests/test_rules.py::test_mediated_text_is_a_mix_of_target_and_mediator_inside_its_red_lines"),
+    ("the blocker is the least opposed", "negsim/rules.py",
+     "best = score.max(axis=-1, keepdims=True)",
+     "best = np.where(rejecting, shortfall, np.inf).min(axis=-1, keepdims=True)",
+     "tests/test_rules.py::test_the_blocker_rejects_and_is_most_opposed"),
+    ("hardliners concede", "negsim/rules.py",
+     "np.where(strategy == HARDLINER, 1.0, timed)", "np.where(strategy == HARDLINER, 0.5, timed)",
+     "tests/abm/test_model.py::test_two_hardliners_with_different_ideals_never_agree"),
+    ("thresholds exceed what identical preferences give", "negsim/rules.py",
+     "return np.maximum(aspiration_, batna_)", "return np.maximum(aspiration_, batna_) + 0.01",
+     "tests/abm/test_model.py::test_identical_preferences_agree_in_round_zero"),
+    ("ties follow file order instead of ids", "negsim/layout.py",
+     "issue_rank=_ranks(issues)", "issue_rank=np.arange(len(issues))",
+     "tests/abm/test_model.py::"
+     "test_reversing_the_file_order_changes_nothing_even_with_tied_issues"),
+    ("streams keyed by file position instead of ids", "negsim/sampling.py",
+     'base = ("actors", aid)', 'base = ("actors", str(a))',
+     "tests/abm/test_model.py::test_reordering_actors_and_issues_in_the_file_changes_nothing"),
+    ("two parameters share a stream", "negsim/sampling.py",
+     'uniforms(seed, ".".join(map(str, path)), blocks)',
+     'uniforms(seed, ".".join(map(str, path[-1:])), blocks)',
+     "tests/test_sampling.py::test_each_parameter_draws_from_its_own_stream"),
+    ("saliences are not normalised", "negsim/sampling.py",
+     "salience = np.where(total > 0, salience / np.where(total > 0, total, 1.0), 1.0 / K)",
+     "salience = np.where(total > 0, salience, 1.0 / K)",
+     "tests/abm/test_model.py::test_scaling_an_actors_saliences_changes_nothing"),
+    ("draws ignore the seed", "negsim/sampling.py",
+     "np.random.SeedSequence(seed, spawn_key=(stream_key(path), block))",
+     "np.random.SeedSequence(0, spawn_key=(stream_key(path), block))",
+     "tests/abm/test_model.py::test_different_seeds_give_different_runs "
+     "tests/test_sampling.py::test_same_seed_same_draws_and_different_seeds_differ"),
+    ("draws come from fresh entropy", "negsim/sampling.py",
+     "np.random.SeedSequence(seed, spawn_key=(stream_key(path), block))",
+     "np.random.SeedSequence(None, spawn_key=(stream_key(path), block))",
+     "tests/abm/test_model.py::test_same_seed_same_outcomes"),
+    ("the model keeps negotiating after a deal", "negsim/abm/model.py",
+     "        if self.ended:\n            return\n", "",
+     "tests/abm/test_model.py::TestNegotiationSession"),
+    ("the deal differs from the last offer", "negsim/abm/model.py",
+     "self.agreed, self.deal, self.deal_round = True, offer, t",
+     "self.agreed, self.deal, self.deal_round = True, offer * 0.999, t",
+     "tests/abm/test_model.py::TestNegotiationSession"),
+    ("talks run one round too many", "negsim/abm/model.py",
+     "if self.round == layout.max_rounds:", "if self.round == layout.max_rounds + 1:",
+     "tests/abm/test_model.py::TestNegotiationSession"),
+]
+
+
+def check(name: str, file: str, original: str, broken: str, tests: str, scratch: Path) -> bool:
+    """Apply one mutant to a fresh copy of the tree; True when the tests catch it."""
+    tree = scratch / "tree"
+    if tree.exists():
+        shutil.rmtree(tree)
+    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(
+        ".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "results"))
+    path = tree / file
+    text = path.read_text()
+    if text.count(original) != 1:
+        raise SystemExit(f"mutant {name!r}: the original text is not found exactly once")
+    path.write_text(text.replace(original, broken))
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                             *tests.split()], cwd=tree, env=env, capture_output=True, text=True)
+    return result.returncode != 0
+
+
+def main() -> int:
+    survivors = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, file, original, broken, tests in MUTANTS:
+            caught = check(name, file, original, broken, tests, Path(scratch))
+            survivors += not caught
+            print(f"{'caught  ' if caught else 'SURVIVED'}  {name}")
+    print(f"{len(MUTANTS) - survivors} of {len(MUTANTS)} mutants caught")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
