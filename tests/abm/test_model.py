@@ -3,7 +3,7 @@
 import copy
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -29,8 +29,26 @@ def two_party(ideal_a, ideal_b, strategy_a, strategy_b, rounds=12, **extra) -> d
             "protocol": {"type": "alternating", "max_rounds": rounds, "horizon": 0}, **extra}
 
 
+def test_a_deal_exactly_at_the_threshold_in_the_last_round():
+    # a(t) = 0.4 + 0.6 (1 - (t+1)/6) reaches 0.5 only at t = 4, the last of 5 rounds; an offer
+    # then gives the other side exactly 1 - 0.5 = 0.5, its threshold: both boundaries at once.
+    linear = {"type": "time_dependent", "exponent": 1.0}
+    data = two_party(0.0, 1.0, linear, linear, rounds=5)
+    for actor in data["actors"].values():
+        actor["reservation"] = 0.4
+    model = play(load_scenario_data(data), 0, 0)
+    def responder(entry):
+        return entry["responses"]["b" if entry["proposer"] == "a" else "a"]
+
+    assert model.agreed and model.deal_round == 4 == len(model.trace) - 1
+    last = responder(model.trace[-1])
+    assert last["accept"] and abs(last["utility"] - last["threshold"]) < 1e-12
+    assert not any(responder(entry)["accept"] for entry in model.trace[:-1])
+
+
 @settings(max_examples=30)
 @given(st.floats(0.0, 0.49), st.floats(0.51, 1.0), st.integers(1, 30))
+@example(0.0, 1.0, 1)  # a single round, which is the last
 def test_two_hardliners_with_different_ideals_never_agree(a, b, rounds):
     hard = {"type": "hardliner"}
     scenario = load_scenario_data(two_party(a, b, hard, hard, rounds))
