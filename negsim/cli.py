@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -122,12 +123,13 @@ def run(
     scenario = _load(scenario_file)
     directory = out or Path("results") / scenario.name
     _check_writable(directory)
-    results = simulate(scenario, runs=runs, seed=seed, engine=engine.value)
-    try:
-        path = results.save(directory)
-    except OSError as exc:
-        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+    with interruptible(directory):
+        results = simulate(scenario, runs=runs, seed=seed, engine=engine.value)
+        try:
+            path = results.save(directory)
+        except OSError as exc:
+            typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
     if not quiet:
         run_summary(results)
         typer.echo(f"wrote {path}")
@@ -152,6 +154,17 @@ def trace_command(
         typer.echo(json.dumps(data, indent=2))
     else:
         trace_table(scenario, data)
+
+
+@contextmanager
+def interruptible(directory: Path):
+    """Turn Ctrl-C into a clear message and exit code 130; files are written atomically, so
+    an interrupted command leaves no partial file in ``directory``."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: nothing was written to {directory}", err=True)
+        raise typer.Exit(130) from None
 
 
 def _load(path: Path):

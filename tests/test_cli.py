@@ -211,3 +211,19 @@ def test_trace_table_reads_as_a_negotiation():
     for text in ("Offers", "Answers", "united_states", "Utilities:"):
         assert text in result.stdout
     assert "Deal" in result.stdout or "No deal" in result.stdout
+
+
+def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "negsim", "run", str(BASELINE), "-n",
+                                "100000", "--out", str(out)], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(4)  # well into the simulation
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []
