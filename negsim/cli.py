@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from .atomic import write_text_atomic
 from .scenario import ScenarioError, load_scenario
 
 app = typer.Typer(
@@ -77,7 +77,11 @@ def schema(
     if out is None:
         sys.stdout.write(text)
         return
-    write_atomic(out, text)
+    try:
+        write_text_atomic(out, text)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"{out}: cannot write: {getattr(exc, 'strerror', None) or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -184,33 +188,6 @@ def _check_writable(directory: Path) -> None:
     except OSError as exc:
         typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file and a rename: never half-written.
-
-    The file gets the usual permissions (0666 less the umask). A path that cannot be
-    written exits with code 2 and a message.
-    """
-    path = Path(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except (OSError, ValueError) as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        typer.echo(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    except BaseException:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main() -> None:

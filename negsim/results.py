@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from .atomic import write_atomic, write_text_atomic
 
 RUNS_FILE = "runs.parquet"
 META_FILE = "meta.json"
@@ -52,12 +52,11 @@ class Results:
         """Write runs.parquet (and meta.json) into ``directory``, each file atomically."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        _atomic(directory / RUNS_FILE, lambda tmp: self.runs.to_parquet(tmp, index=False))
+        write_atomic(directory / RUNS_FILE, lambda tmp: self.runs.to_parquet(tmp, index=False))
         meta = {"scenario": self.scenario, "seed": self.seed, "engine": self.engine,
                 "issues": list(self.issues), "actors": list(self.actors),
                 "events": list(self.events)}
-        _atomic(directory / META_FILE,
-                lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"))
+        write_text_atomic(directory / META_FILE, json.dumps(meta, indent=2) + "\n")
         return directory / RUNS_FILE
 
     @classmethod
@@ -68,18 +67,3 @@ class Results:
         return cls(scenario=meta["scenario"], runs=pd.read_parquet(directory / RUNS_FILE),
                    seed=meta["seed"], engine=meta["engine"], issues=tuple(meta["issues"]),
                    actors=tuple(meta["actors"]), events=tuple(meta["events"]))
-
-
-def _atomic(path: Path, write) -> None:
-    """Call ``write(temporary path)`` beside ``path``, then rename: never a half-written file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 EPS = 1e-12  # acceptance tolerance: an offer exactly at the threshold is accepted
-MOVE_TOL = 1e-9  # an offer "moves" an issue when it differs from the no-deal point by more
+MOVE_TOL = 1e-9  # an offer "moves" an issue when it differs from the status quo by more
 
 TIME_DEPENDENT, RECIPROCAL, HARDLINER = 0, 1, 2  # strategy codes
 
@@ -91,11 +91,27 @@ def threshold(aspiration_, batna_):
 
 
 def received_concession(new_utility, last_utility):
-    """How much an offer by someone else improved on the last one, in the receiver's utility.
-
-    Never negative; 0 when there was no earlier offer (``last_utility`` NaN).
+    """How much an offer improved on the same proposer's previous offer, in the receiver's
+    utility. Never negative; 0 when that proposer made no earlier offer (``last_utility`` NaN).
     """
     return np.where(np.isnan(last_utility), 0.0, np.maximum(new_utility - last_utility, 0.0))
+
+
+def reciprocity(last_from, utility_, proposer):
+    """What each actor received this round, and its updated memory of offers.
+
+    ``last_from`` (..., A, A): entry [i, j] is actor i's utility of the last offer actor j
+    made (NaN before j's first offer). ``utility_`` (..., A): everyone's utility of this
+    round's offer; ``proposer`` (..., A) marks who made it. The concession received by i is
+    the gain over the proposer's own previous offer (0 for the proposer itself). Returns
+    (received (..., A), last_from updated).
+    """
+    earlier = np.sum(np.where(proposer[..., None, :], last_from, 0.0), axis=-1)
+    first = np.all(np.where(proposer[..., None, :], np.isnan(last_from), True), axis=-1)
+    received = np.where(proposer | first, 0.0,
+                        received_concession(utility_, np.where(first, np.nan, earlier)))
+    remembered = np.where(proposer[..., None, :], utility_[..., :, None], last_from)
+    return received, remembered
 
 
 # --- offers ---------------------------------------------------------------------------------
@@ -156,12 +172,38 @@ def mediated_text(mediator_ideal, bias, goal, low, high):
     return np.clip((1.0 - b) * g + b * mediator_ideal, low, high)
 
 
+def offer(mediated, proposer, members, ideal, weight, threshold_, capability, rejections,
+          lean, bias, low, high, tie_rank):
+    """The offer of this round's proposer: a logrolled offer, or the mediator's text.
+
+    ``proposer`` (...) is the proposing actor's index (the mediator under the mediated
+    protocol); ``members`` (A,) marks signatories and veto holders, whose preferences the
+    target weighs (the proposer excluded). Per-actor arrays are (..., A) or (..., A, K).
+    """
+    proposer = np.asarray(proposer)
+    n_actors = ideal.shape[-2]
+    is_proposer = np.arange(n_actors) == proposer[..., None]
+    others = members & ~is_proposer
+
+    def own(array):  # the proposer's row of a (..., A, K) array
+        return np.take_along_axis(array, proposer[..., None, None], axis=-2)[..., 0, :]
+
+    if mediated:
+        pull = leaning_pull(capability, rejections, lean)
+        goal, _ = target(ideal, weight, pull, others)
+        return mediated_text(own(ideal), bias, goal, own(low), own(high))
+    goal, gain = target(ideal, weight, capability, others)
+    own_threshold = np.take_along_axis(threshold_, proposer[..., None], axis=-1)[..., 0]
+    return logroll_offer(own(ideal), own(weight), own_threshold, goal, gain, own(low),
+                         own(high), tie_rank)
+
+
 # --- answers --------------------------------------------------------------------------------
 
 
-def moved(x, no_deal):
-    """Issues the offer moves away from the current no-deal point. -> (..., K) bool."""
-    return np.abs(x - no_deal) > MOVE_TOL
+def moved(x, status_quo):
+    """Issues the offer moves away from their status quo q0. -> (..., K) bool."""
+    return np.abs(x - status_quo) > MOVE_TOL
 
 
 def required(signatory, veto, moved_):
@@ -188,17 +230,36 @@ def deal_struck(required_, accepted, proposer):
 def blocker(required_, accepted, proposer, utility_, threshold_, inside, actor_rank):
     """Index of the actor most opposed to a rejected offer, or -1 when nobody rejected.
 
-    Among required actors (not the proposer) who reject, the one whose utility falls
-    furthest below its threshold; a red-line breach counts as falling short by more than any
-    utility gap. Ties go to the actor whose id sorts first.
+    Among required actors (not the proposer) who reject: those whose red lines the offer
+    breaches come first; then the largest shortfall theta - u; ties go to the actor whose id
+    sorts first.
     """
     rejecting = required_ & ~accepted & ~proposer
-    shortfall = threshold_ - utility_ + np.where(inside, 0.0, 2.0)
-    score = np.where(rejecting, shortfall, -np.inf)
-    best = score.max(axis=-1, keepdims=True)
-    tied = rejecting & (score == best)
-    pick = np.argmin(np.where(tied, actor_rank, np.iinfo(np.int64).max), axis=-1)
+    breach = np.where(rejecting, ~inside, False)
+    shortfall = np.where(rejecting, threshold_ - utility_, -np.inf)
+    rank = np.broadcast_to(actor_rank, shortfall.shape)
+    order = np.lexsort((rank, -shortfall, ~breach), axis=-1)  # last key is the primary one
+    pick = order[..., 0]
     return np.where(rejecting.any(axis=-1), pick, -1)
+
+
+def answer(utility_, threshold_, inside, signatory, veto, x, status_quo, proposer, actor_rank):
+    """Everyone's answer to an offer, and its consequence.
+
+    Returns (required, accepted, deal, blocker): who had to accept (..., A); who accepts
+    (the proposer always accepts its own offer) (..., A); whether the deal is struck (...);
+    the blocker's index, -1 when nobody rejected (...).
+    """
+    required_ = required(signatory, veto, moved(x, status_quo))
+    accepted = accepts(utility_, threshold_, inside) | proposer
+    deal = deal_struck(required_, accepted, proposer)
+    return required_, accepted, deal, blocker(required_, accepted, proposer, utility_,
+                                              threshold_, inside, actor_rank)
+
+
+def count_rejections(rejections, required_, accepted, proposer):
+    """n_j after a round: +1 for every required actor (not the proposer) who rejected."""
+    return rejections + (required_ & ~accepted & ~proposer)
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -191,9 +191,10 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         bias, lean = np.zeros(n), np.zeros(n)
         order = np.asarray(layout.order, dtype=np.int64)
         turn = np.arange(T) % len(order)
-        if layout.random_order:
+        if layout.random_order:  # a permutation of the signatories sorted by id
+            by_id = order[np.argsort(layout.actor_rank[order])]
             u = uniforms(seed, "protocol.proposer_order", blocks, (len(order),))[rows]
-            proposer = order[np.argsort(u, axis=1, kind="stable")][:, turn]
+            proposer = by_id[np.argsort(u, axis=1, kind="stable")][:, turn]
         else:
             proposer = np.broadcast_to(order[turn], (n, T)).copy()
 

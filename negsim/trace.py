@@ -19,7 +19,7 @@ def trace(scenario: Scenario, seed: int, run: int) -> dict:
 def trace_of(model: NegotiationModel, seed: int, run: int) -> dict:
     """The trace of a finished model."""
     layout = model.params.layout
-    blocker = layout.actors[model.blocker] if model.blocker >= 0 and not model.agreed else None
+    blocker = layout.actors[model.blocker] if model.blocker >= 0 else None
     return {
         "scenario": layout.name,
         "seed": seed,

@@ -196,8 +196,8 @@ def test_the_blocker_rejects_and_is_most_opposed(A, data):
         assert b == -1
         return
     assert rejecting[b]
-    gap = theta - u + np.where(inside, 0, 2)
-    assert all(gap[b] >= gap[j] for j in np.flatnonzero(rejecting))
+    key = [(not inside[j], theta[j] - u[j], -rank[j]) for j in range(A)]  # larger is worse
+    assert all(key[b] >= key[j] for j in np.flatnonzero(rejecting))
 
 
 # --- no-deal point and events ---------------------------------------------------------------

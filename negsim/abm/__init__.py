@@ -42,7 +42,7 @@ def record(outcomes: Outcomes, row: int, model: NegotiationModel) -> None:
     outcomes.round[row] = model.deal_round
     outcomes.rounds[row] = model.rounds_played
     outcomes.proposer[row] = model.accepted_proposer
-    outcomes.blocker[row] = -1 if model.agreed else model.blocker
+    outcomes.blocker[row] = model.blocker
     outcomes.mediator_left[row] = model.mediator_left
     if model.deal is not None:
         outcomes.deal[row] = model.deal

@@ -12,8 +12,8 @@ class ActorAgent(mesa.Agent):
     """One actor (party, mediator or stakeholder) in one run.
 
     Its preferences are row ``index`` of the model's run parameters. Each round it assesses
-    its threshold, may propose, answers the offer on the table, and (reciprocal actors)
-    remembers how much the others conceded.
+    its threshold, may propose, evaluates the offer on the table, and after a rejected
+    round takes note of the concession it received (which the reciprocal strategy answers).
     """
 
     def __init__(self, model, index: int, actor_id: str):
@@ -23,9 +23,8 @@ class ActorAgent(mesa.Agent):
         self.aspiration = np.nan
         self.batna = np.nan
         self.threshold = np.nan
-        self.previous = np.nan  # reciprocal: last round's aspiration
-        self.received = 0.0  # reciprocal: concession received last round
-        self.last_seen = np.nan  # utility of the last offer someone else made
+        self.previous = np.nan  # last round's aspiration (reciprocal strategy)
+        self.received = 0.0  # concession received last round (reciprocal strategy)
 
     def _row(self, array):
         return array[self.index:self.index + 1]
@@ -41,19 +40,13 @@ class ActorAgent(mesa.Agent):
             np.array([self.previous]), np.array([self.received]))[0]
         self.threshold = rules.threshold(self.aspiration, self.batna)
 
-    def propose(self, now) -> np.ndarray:
+    def propose(self, now, thresholds) -> np.ndarray:
         """The offer this actor puts on the table: a logrolled offer, or the mediator's text."""
         p = self.model.params
         layout = p.layout
-        others = layout.members & (np.arange(len(layout.actors)) != self.index)
-        i = self.index
-        if layout.mediated:
-            pull = rules.leaning_pull(now.capability, self.model.rejections, p.lean)
-            goal, _ = rules.target(p.ideal, p.salience, pull, others)
-            return rules.mediated_text(p.ideal[i], p.bias, goal, p.red_low[i], p.red_high[i])
-        goal, gain = rules.target(p.ideal, p.salience, now.capability, others)
-        return rules.logroll_offer(p.ideal[i], p.salience[i], self.threshold, goal, gain,
-                                   p.red_low[i], p.red_high[i], layout.issue_rank)
+        return rules.offer(layout.mediated, self.index, layout.members, p.ideal, p.salience,
+                           thresholds, now.capability, self.model.rejections, p.lean, p.bias,
+                           p.red_low, p.red_high, layout.issue_rank)
 
     def evaluate(self, offer) -> tuple[float, bool]:
         """This actor's utility of an offer, and whether the offer respects its red lines."""
@@ -62,11 +55,7 @@ class ActorAgent(mesa.Agent):
         inside = rules.inside_red_lines(offer, self._row(p.red_low), self._row(p.red_high))[0]
         return float(utility), bool(inside)
 
-    def observe(self, utility: float, proposer: int) -> None:
-        """After a rejected round: remember the concession received (reciprocal strategy)."""
-        if proposer == self.index:
-            self.received = 0.0
-        else:
-            self.received = float(rules.received_concession(utility, self.last_seen))
-            self.last_seen = utility
+    def observe(self, received: float) -> None:
+        """After a rejected round: the concession received (see rules.reciprocity)."""
+        self.received = received
         self.previous = self.aspiration

@@ -15,9 +15,10 @@ class NegotiationModel(mesa.Model):
     """One run of a scenario: its parameters are one row of a ParameterBatch.
 
     Each step is one round: events are applied, every actor assesses its threshold, the
-    proposer of the round makes an offer, the required actors answer, and the round is
-    recorded in ``trace``. The run ends at the first deal, after the last round, or when
-    the mediator walks away; later steps do nothing.
+    proposer of the round makes an offer, every actor evaluates it, the rules decide who had
+    to accept and whether the deal is struck, and the round is recorded in ``trace``. The
+    run ends at the first deal, after the last round, or when the mediator walks away;
+    later steps do nothing.
     """
 
     def __init__(self, params: ParameterBatch, rng=None):
@@ -25,11 +26,12 @@ class NegotiationModel(mesa.Model):
         if params.ideal.ndim != 2:
             raise ValueError("NegotiationModel takes the parameters of one run (batch.take(i))")
         self.params = params
-        layout = params.layout
+        n_actors = len(params.layout.actors)
         self.round = 0
         self.no_deal = params.status_quo.copy()
-        self.rejections = np.zeros(len(layout.actors))
-        self.seen_events = np.zeros(len(layout.events), dtype=bool)
+        self.rejections = np.zeros(n_actors)
+        self.last_from = np.full((n_actors, n_actors), np.nan)  # see rules.reciprocity
+        self.seen_events = np.zeros(len(params.layout.events), dtype=bool)
         self.ended = False
         self.agreed = False
         self.mediator_left = False
@@ -39,44 +41,43 @@ class NegotiationModel(mesa.Model):
         self.blocker = -1
         self.final_utility: np.ndarray | None = None
         self.trace: list[dict] = []
-        self.actors = [ActorAgent(self, i, aid) for i, aid in enumerate(layout.actors)]
-        self._now = round_parameters(params, 0)
+        self.actors = [ActorAgent(self, i, aid) for i, aid in enumerate(params.layout.actors)]
 
     def step(self) -> None:
         """Play one round (nothing once the talks have ended)."""
         if self.ended:
             return
         p, layout, t = self.params, self.params.layout, self.round
-        now = self._now = round_parameters(p, t)
+        now = round_parameters(p, t)
         self.seen_events |= now.active
         if now.mediator_exit:
             self.mediator_left = True
             self._end(now)
             return
         self.agents.do("assess", now)
+        thresholds = np.array([actor.threshold for actor in self.actors])
         proposer = self.actors[p.proposer[t]]
-        offer = proposer.propose(now)
-        answers = [actor.evaluate(offer) for actor in self.actors]
-        utility = np.array([u for u, _ in answers])
-        inside = np.array([ok for _, ok in answers])
-        threshold = np.array([actor.threshold for actor in self.actors])
+        offer = proposer.propose(now, thresholds)
+        evaluations = [actor.evaluate(offer) for actor in self.actors]
+        utility = np.array([u for u, _ in evaluations])
+        inside = np.array([ok for _, ok in evaluations])
         is_proposer = np.arange(len(self.actors)) == proposer.index
-        required = rules.required(layout.signatory, layout.veto, rules.moved(offer, self.no_deal))
-        accepted = rules.accepts(utility, threshold, inside) | is_proposer
-        struck = bool(rules.deal_struck(required, accepted, is_proposer))
-        self.blocker = int(rules.blocker(required, accepted, is_proposer, utility, threshold,
-                                         inside, layout.actor_rank))
-        self._record(t, proposer.index, offer, required | is_proposer, utility, threshold,
+        required, accepted, deal, self.blocker = rules.answer(
+            utility, thresholds, inside, layout.signatory, layout.veto, offer, p.status_quo,
+            is_proposer, layout.actor_rank)
+        self._record(t, proposer.index, offer, required | is_proposer, utility, thresholds,
                      accepted)
-        if struck:
+        if deal:
             self.agreed, self.deal, self.deal_round = True, offer, t
             self.accepted_proposer = proposer.index
             self.final_utility = utility
             self._end(now)
             return
-        self.rejections += required & ~accepted & ~is_proposer
+        self.rejections = rules.count_rejections(self.rejections, required, accepted,
+                                                 is_proposer)
+        received, self.last_from = rules.reciprocity(self.last_from, utility, is_proposer)
         for actor in self.actors:
-            actor.observe(utility[actor.index], proposer.index)
+            actor.observe(float(received[actor.index]))
         self.no_deal = rules.advance_front(self.no_deal, now.drift, now.volatility, p.noise[t])
         self.round += 1
         if self.round == layout.max_rounds:
