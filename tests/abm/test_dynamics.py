@@ -101,15 +101,18 @@ def test_the_mediator_leans_toward_the_lone_rejecter():
 
 
 def test_veto_holders_weigh_in_the_target_and_are_required_only_off_the_status_quo():
-    actors = {"a": actor({"k": 0.0, "j": 0.5}, LINEAR), "b": actor({"k": 1.0, "j": 0.5}, LINEAR),
-              "v": actor({"k": 1.0, "j": 0.5}, HARD, signatory=False, role="stakeholder",
+    conceder = {"type": "time_dependent", "exponent": 0.01}
+    actors = {"a": actor({"k": 0.0, "j": 0.5}, conceder),
+              "b": actor({"k": 1.0, "j": 0.5}, LINEAR),
+              "v": actor({"k": 0.5, "j": 0.5}, HARD, signatory=False, role="stakeholder",
                          veto=["k"])}
     data = scenario(actors, issues=("k", "j"), rounds=3)
     data["issues"]["k"]["status_quo"] = 1.0
     first = play(load_scenario_data(data), 0, 0).trace[0]
-    # a proposes with theta = max(a(0) = 0.75, BATNA 0.5): it concedes half of k toward the
-    # target of b and v (k = 1), so k = 0.5, off its status quo 1: v must answer
-    assert first["offer"]["k"] == pytest.approx(0.5)
+    # a proposes with theta = max(a(0) ~ 0.01, BATNA u(q) = 0.5): a budget of 0.5, enough to
+    # move k all the way to the target of b and v, (1 + 0.5) / 2 = 0.75 (b alone: 1.0).
+    # 0.75 is off k's status quo 1, so v must answer.
+    assert first["offer"] == pytest.approx({"k": 0.75, "j": 0.5})
     assert set(first["responses"]) == {"a", "b", "v"}
     moved = copy.deepcopy(data)
     moved["actors"]["v"]["veto"] = ["j"]  # everyone wants j = 0.5, its status quo
@@ -119,7 +122,7 @@ def test_veto_holders_weigh_in_the_target_and_are_required_only_off_the_status_q
 def test_a_reciprocal_actor_does_not_concede_when_nobody_does():
     reciprocal = {"type": "reciprocal", "rate": 1.0, "initial": 0.0}
     data = scenario({"a": actor({"k": 0.0}, reciprocal), "b": actor({"k": 1.0}, HARD),
-                     "c": actor({"k": 1.0}, HARD)}, rounds=9)
+                     "c": actor({"k": 0.8}, HARD)}, rounds=9)  # c's offers suit a better
     data["protocol"]["order"] = ["a", "b", "c"]
     model = play(load_scenario_data(data), 0, 0)
     assert {r["responses"]["a"]["threshold"] for r in model.trace} == {1.0}
