@@ -71,7 +71,7 @@ def scenario_data(draw, protocol: str | None = None, events: bool = True,
                 ideal[k] = unit_param(draw, p, uncertain, lo, hi)
             else:
                 ideal[k] = unit_param(draw, p, uncertain)
-            salience[k] = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(0.0, 3.0))
+            salience[k] = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(1e-3, 3.0))
         if all(w == 0 for w in salience.values()):
             salience[issues[0]] = 1.0
         strategy = draw(st.sampled_from(["time_dependent", "reciprocal", "hardliner"]))
