@@ -104,6 +104,7 @@ def evidence(
 
 
 class Engine(StrEnum):
+    vector = "vector"
     abm = "abm"
 
 
@@ -114,7 +115,13 @@ def run(
                                              help="runs (default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
     = None,
-    engine: Annotated[Engine, typer.Option(help="abm: the Mesa reference engine")] = Engine.abm,
+    engine: Annotated[Engine, typer.Option(
+        help="vector: the fast engine; abm: the Mesa reference engine (same results)")]
+    = Engine.vector,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (vector engine)")] = 1,
+    chunk_size: Annotated[int | None, typer.Option(
+        min=1, help="runs per chunk, rounded up to whole blocks of 4096 (vector engine)")]
+    = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: results/<name>/)")]
     = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
@@ -128,7 +135,8 @@ def run(
     directory = out or Path("results") / scenario.name
     _check_writable(directory)
     with interruptible(directory):
-        results = simulate(scenario, runs=runs, seed=seed, engine=engine.value)
+        results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
+                           chunk_size=chunk_size, workers=workers)
         try:
             path = results.save(directory)
         except OSError as exc:

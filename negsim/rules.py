@@ -185,7 +185,11 @@ def offer(mediated, proposer, members, ideal, weight, threshold_, capability, re
     is_proposer = np.arange(n_actors) == proposer[..., None]
     others = members & ~is_proposer
 
-    def own(array):  # the proposer's row of a (..., A, K) array
+    single = proposer.size > 0 and np.all(proposer == proposer.flat[0])
+
+    def own(array):  # the proposer's row of a (..., A, K) array (a view when it is one actor)
+        if single:
+            return array[..., int(proposer.flat[0]), :]
         return np.take_along_axis(array, proposer[..., None, None], axis=-2)[..., 0, :]
 
     if mediated:

@@ -39,7 +39,7 @@ def test_save_and_load_round_trip(tmp_path, path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["meta.json", "runs.parquet"]
     loaded = Results.load(tmp_path / "out")
     pd.testing.assert_frame_equal(loaded.runs, results.runs)
-    assert (loaded.seed, loaded.engine) == (2, "abm") and loaded.scenario == results.scenario
+    assert (loaded.seed, loaded.engine) == (2, "vector") and loaded.scenario == results.scenario
     assert json.dumps(loaded.summary()) == json.dumps(results.summary())  # NaN-aware
 
 
