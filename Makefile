@@ -9,12 +9,13 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: demo test schema mutants clean help
+.PHONY: demo test bench schema mutants clean help
 
 help:
 	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
 	@echo "             one negotiation and run 500 (results/baseline/runs.parquet)"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
+	@echo "make bench   both engines on the baseline; writes results/bench.json (~3 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
 	@echo "make mutants break each model rule on purpose and check its test notices (~4 min)"
 
@@ -37,6 +38,9 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/negsim schema --out scenarios/scenario.schema.json
+
+bench: $(STAMP)
+	$(BIN)/python -m negsim.bench
 
 mutants: $(STAMP)
 	$(BIN)/python -m tests.mutants

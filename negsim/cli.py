@@ -122,6 +122,9 @@ def run(
     chunk_size: Annotated[int | None, typer.Option(
         min=1, help="runs per chunk, rounded up to whole blocks of 4096 (vector engine)")]
     = None,
+    dask: Annotated[str | None, typer.Option(
+        help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")]
+    = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: results/<name>/)")]
     = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
@@ -134,9 +137,13 @@ def run(
     scenario = _load(scenario_file)
     directory = out or Path("results") / scenario.name
     _check_writable(directory)
-    with interruptible(directory):
+    if engine is Engine.abm and (dask or workers > 1):
+        typer.echo("--workers and --dask apply to the vector engine", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    total = scenario.montecarlo.runs if runs is None else runs
+    with interruptible(directory), progress_bar(total, enabled=not quiet) as advance:
         results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
-                           chunk_size=chunk_size, workers=workers)
+                           chunk_size=chunk_size, workers=workers, dask=dask, progress=advance)
         try:
             path = results.save(directory)
         except OSError as exc:
@@ -166,6 +173,27 @@ def trace_command(
         typer.echo(json.dumps(data, indent=2))
     else:
         trace_table(scenario, data)
+
+
+@contextmanager
+def progress_bar(total: int, enabled: bool):
+    """A rich progress bar for runs, shown on a terminal only (not with --quiet, not in pipes).
+
+    Yields the function the simulation calls with the number of runs just finished.
+    """
+    from .report import console
+
+    con = console()
+    if not enabled or not con.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=con,
+                  transient=True) as bar:
+        task = bar.add_task("runs", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 @contextmanager

@@ -13,14 +13,15 @@ ENGINES = ("vector", "abm")
 
 def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int | None = None,
              engine: str = "vector", progress=None, chunk_size: int | None = None,
-             workers: int = 1) -> Results:
+             workers: int = 1, dask: str | None = None) -> Results:
     """Run a scenario (a Scenario or a path to one) ``runs`` times under ``seed``.
 
     ``runs`` and ``seed`` default to the scenario's ``montecarlo`` section. ``engine``:
     "vector" (the fast path, default) or "abm" (the Mesa reference engine, one run at a
     time); both give the same results. The vector engine works in chunks of ``chunk_size``
     runs (rounded up to whole RNG blocks) on ``workers`` processes; results do not depend on
-    either. ``progress``, if given, is called with the number of runs finished since its
+    either; ``dask`` ("local" or a scheduler address) runs the chunks on Dask instead.
+    ``progress``, if given, is called with the number of runs finished since its
     last call.
     """
     if not isinstance(scenario, Scenario):
@@ -39,7 +40,7 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     else:
         from .engine import run_chunked
 
-        outcomes = run_chunked(scenario, seed, runs, chunk_size, workers, progress)
+        outcomes = run_chunked(scenario, seed, runs, chunk_size, workers, progress, dask)
     return Results(scenario=scenario.name, runs=outcomes.to_frame(layout), seed=seed,
                    engine=engine, issues=layout.issues, actors=layout.actors,
                    events=layout.events)

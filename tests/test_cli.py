@@ -227,3 +227,24 @@ def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
     assert process.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_engines_chunks_and_executors_write_identical_parquet(tmp_path):
+    import pandas as pd
+
+    variants = {"abm": ["--engine", "abm"], "vector": ["--engine", "vector"],
+                "chunks": ["--chunk-size", "1"], "workers": ["--workers", "2"]}
+    frames = {}
+    for name, options in variants.items():
+        out = tmp_path / name
+        result = negsim("run", BASELINE, "-n", "150", "--seed", "9", "--out", out, "-q", *options)
+        assert result.returncode == 0, result.stderr
+        frames[name] = pd.read_parquet(out / "runs.parquet")
+    for name, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, frames["abm"], check_exact=False, atol=1e-9,
+                                      obj=name)
+
+
+def test_workers_and_dask_are_for_the_vector_engine():
+    result = negsim("run", BASELINE, "-n", "5", "--engine", "abm", "--workers", "2")
+    assert result.returncode == 2 and "vector engine" in result.stderr

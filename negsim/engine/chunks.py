@@ -40,10 +40,17 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Outcomes:
 
 
 def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = None,
-                workers: int = 1, progress: Callable[[int], None] | None = None) -> Outcomes:
-    """All runs of a job: serially (workers = 1) or on a pool of worker processes."""
+                workers: int = 1, progress: Callable[[int], None] | None = None,
+                dask: str | None = None) -> Outcomes:
+    """All runs of a job: serially (workers = 1), on a pool of worker processes, or on Dask.
+
+    ``dask`` is "local" (a LocalCluster of ``workers`` processes, at least 2) or the address
+    of a running scheduler ("tcp://host:port").
+    """
     size = chunk_size(size)
     ranges = list(chunks(runs, size))
+    if dask is not None:
+        return concat(_run_dask(scenario, seed, ranges, dask, max(workers, 2), progress))
     if workers <= 1:
         parts = []
         for start, stop in ranges:
@@ -60,6 +67,37 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
             if progress is not None:
                 progress(stop - start)
     return concat(parts)
+
+
+def _run_dask(scenario, seed, ranges, address, workers, progress) -> list[Outcomes]:
+    """Run the chunks on Dask; each task has its own key, so none is merged with another."""
+    from uuid import uuid4
+
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        shared = client.scatter(scenario, broadcast=True)
+        job = uuid4().hex
+        futures = [client.submit(run_chunk, shared, seed, start, stop,
+                                 key=f"negsim-{job}-{start}", pure=False)
+                   for start, stop in ranges]
+        parts = []
+        for future, (start, stop) in zip(futures, ranges, strict=True):
+            parts.append(future.result())
+            if progress is not None:
+                progress(stop - start)
+        return parts
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def concat(parts: list[Outcomes]) -> Outcomes:

@@ -34,3 +34,9 @@ def test_progress_counts_every_run():
     seen = []
     run_chunked(load_scenario(BASELINE), 1, 5000, size=BLOCK, progress=seen.append)
     assert sum(seen) == 5000 and len(seen) == 2
+
+
+def test_a_dask_local_cluster_gives_the_same_results(reference):
+    other = run_chunked(SINK, 5, 11_000, size=2 * BLOCK, workers=2, dask="local")
+    for name in reference.__dataclass_fields__:
+        assert np.array_equal(getattr(reference, name), getattr(other, name), equal_nan=True), name

@@ -1,0 +1,88 @@
+"""Benchmark: both engines on the baseline, in one process, on the same runs (``make bench``).
+
+Prints a table and writes JSON (default results/bench.json): run-rounds per second of each
+engine and their ratio, runs per second, and the peak memory of a 1-million-run job
+(measured in a fresh process, so that nothing else counts). A benchmark, not a test: it
+asserts nothing, and its figures depend on the machine it runs on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import __version__, load_scenario, simulate
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+def measure(engine: str, runs: int, seed: int, **options) -> dict:
+    """Time one engine on runs 0 .. runs-1 of the baseline."""
+    scenario = load_scenario(BASELINE)
+    start = time.perf_counter()
+    results = simulate(scenario, runs=runs, seed=seed, engine=engine, **options)
+    seconds = time.perf_counter() - start
+    run_rounds = int(results.runs["rounds"].sum())
+    return {"engine": engine, "runs": runs, "seconds": round(seconds, 3),
+            "run_rounds": run_rounds, "run_rounds_per_s": run_rounds / seconds,
+            "runs_per_s": runs / seconds, **options}
+
+
+def peak_memory(runs: int, seed: int) -> dict:
+    """Peak resident memory of a fresh process that runs ``runs`` runs (vector engine)."""
+    code = ("import resource, negsim, sys; "
+            f"negsim.simulate({str(BASELINE)!r}, runs={runs}, seed={seed}); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {"runs": runs, "peak_rss_mib": int(out.stdout.split()[-1]) / 1024,
+            "seconds": round(time.perf_counter() - start, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--abm-runs", type=int, default=300)
+    parser.add_argument("--vector-runs", type=int, default=100_000)
+    parser.add_argument("--memory-runs", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("results") / "bench.json")
+    args = parser.parse_args(argv)
+
+    abm = measure("abm", args.abm_runs, args.seed)
+    vector = measure("vector", args.vector_runs, args.seed)
+    vector_2 = measure("vector", args.vector_runs, args.seed, workers=2)
+    memory = peak_memory(args.memory_runs, args.seed) if args.memory_runs else None
+    report = {
+        "negsim": __version__, "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
+        "scenario": "baseline", "abm": abm, "vector": vector, "vector_2_workers": vector_2,
+        "speedup": vector["run_rounds_per_s"] / abm["run_rounds_per_s"],
+        "speedup_2_workers": vector_2["run_rounds_per_s"] / abm["run_rounds_per_s"],
+        "memory": memory,
+        "this_process_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(f"{'engine':<22}{'runs':>10}{'seconds':>10}{'run-rounds/s':>16}{'runs/s':>12}")
+    for name, row in (("abm (Mesa)", abm), ("vector, 1 process", vector),
+                      ("vector, 2 processes", vector_2)):
+        print(f"{name:<22}{row['runs']:>10}{row['seconds']:>10.2f}"
+              f"{row['run_rounds_per_s']:>16,.0f}{row['runs_per_s']:>12,.0f}")
+    print(f"vector / abm: {report['speedup']:.0f}x (1 process), "
+          f"{report['speedup_2_workers']:.0f}x (2 processes)")
+    if memory:
+        print(f"peak memory, {memory['runs']:,} runs: {memory['peak_rss_mib']:.0f} MiB "
+              f"({memory['seconds']} s)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
