@@ -27,7 +27,7 @@ def utility(x, ideal, weight):
     x (..., K); ideal and weight (..., A, K), weights summing to 1 per actor -> (..., A).
     """
     x = np.asarray(x)
-    return np.sum(weight * (1.0 - np.abs(x[..., None, :] - ideal)), axis=-1)
+    return np.einsum("...k,...k->...", weight, 1.0 - np.abs(x[..., None, :] - ideal))
 
 
 def batna(no_deal, ideal, weight, war_cost, horizon):
@@ -124,9 +124,9 @@ def target(ideal, weight, pull, members):
     the mediator's leaning weights) (..., A) and ``members`` (..., A) boolean.
     Returns (g, gain) with gain_k = sum_j m_j c_j w_jk; g is NaN where gain is 0.
     """
-    cw = (np.where(members, pull, 0.0))[..., None] * weight
-    gain = cw.sum(axis=-2)
-    num = (cw * ideal).sum(axis=-2)
+    cw = np.where(members, pull, 0.0)[..., None] * weight
+    gain = np.einsum("...ak->...k", cw)
+    num = np.einsum("...ak,...ak->...k", cw, ideal)
     g = np.divide(num, gain, out=np.full_like(num, np.nan), where=gain > 0)
     return g, gain
 
