@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 
 help:
 	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
-	@echo "             one negotiation and run 500 (results/baseline/runs.parquet)"
+	@echo "             one negotiation and run it 100,000 times (results/baseline/runs.parquet)"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
 	@echo "make bench   both engines on the baseline; writes results/bench.json (~3 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
@@ -30,7 +30,7 @@ demo: $(STAMP)
 	$(BIN)/negsim validate scenarios/baseline.yaml
 	$(BIN)/negsim evidence scenarios/baseline.yaml
 	$(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1
-	$(BIN)/negsim run scenarios/baseline.yaml --engine abm -n 500 --seed 1
+	$(BIN)/negsim run scenarios/baseline.yaml -n 100000 --seed 1
 
 test: $(STAMP)
 	$(BIN)/ruff check negsim tests
