@@ -219,8 +219,8 @@ def _check_writable(directory: Path) -> None:
     """Refuse an output folder that cannot be created or written, before any work is done."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".negsim-probe-")
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".negsim-probe-"):
+            pass
     except OSError as exc:
         typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None

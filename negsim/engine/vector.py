@@ -21,9 +21,8 @@ COMPACT_BELOW = 0.75  # compact the working set when fewer than this share of it
 def run_vector(params: ParameterBatch) -> Outcomes:
     """Outcomes of every run of a batch (same results as the Mesa engine, run by run)."""
     layout = params.layout
-    n_runs, n_actors = params.ideal.shape[:2]
     out = Outcomes.empty(layout, params.run)
-    state = _State(params, np.arange(n_runs))
+    state = _State(params, np.arange(len(params)))
     for t in range(layout.max_rounds):
         if state.rows.size == 0:
             break
