@@ -1,6 +1,7 @@
 """Which events are active in a round, and the parameters as the active events change them.
 
-Shared by both engines: works on one run (no leading axis) or a batch of runs.
+Shared by both engines: works on one run, or on a batch whose run axis comes last
+(ParameterBatch.runs_last()), as the rules do.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from .sampling import ParameterBatch
 class RoundParameters:
     """The parameters events may change, as they stand in one round."""
 
-    active: np.ndarray  # (..., E) events active this round
+    active: np.ndarray  # (E, ...) events active this round
     mediator_exit: np.ndarray  # (...) the mediator walks away this round
-    reservation: np.ndarray  # (..., A)
-    war_cost: np.ndarray  # (..., A)
-    capability: np.ndarray  # (..., A)
-    exponent: np.ndarray  # (..., A)
-    drift: np.ndarray  # (..., K)
-    volatility: np.ndarray  # (..., K)
+    reservation: np.ndarray  # (A, ...)
+    war_cost: np.ndarray  # (A, ...)
+    capability: np.ndarray  # (A, ...)
+    exponent: np.ndarray  # (A, ...)
+    drift: np.ndarray  # (K, ...)
+    volatility: np.ndarray  # (K, ...)
 
 
 def round_parameters(params: ParameterBatch, t: int) -> RoundParameters:
@@ -33,21 +34,24 @@ def round_parameters(params: ParameterBatch, t: int) -> RoundParameters:
     An event is active from its start round until (not including) its end round, in runs
     where it fires. Effects apply in file order; each result is kept inside its target's
     bounds. A mediator_exit effect ends the talks in the round its event becomes active.
+    Parameters no effect changes are the batch's own arrays: read them, do not write them.
     """
     active = params.event_fires & (params.event_start <= t) & (t < params.event_end)
-    values = {"reservation": params.reservation.copy(), "war_cost": params.war_cost.copy(),
-              "capability": params.capability.copy(), "strategy.exponent": params.exponent.copy(),
-              "drift": params.drift.copy(), "volatility": params.volatility.copy()}
-    exit_now = np.zeros(active.shape[:-1], dtype=bool)
+    values = {"reservation": params.reservation, "war_cost": params.war_cost,
+              "capability": params.capability, "strategy.exponent": params.exponent,
+              "drift": params.drift, "volatility": params.volatility}
+    for attr in {spec.attr for spec in params.layout.effects if spec.kind != "exit"}:
+        values[attr] = values[attr].copy()  # only what an effect changes is copied
+    exit_now = np.zeros(active.shape[1:], dtype=bool)
     for f, spec in enumerate(params.layout.effects):
-        on = active[..., spec.event]
+        on = active[spec.event]
         if spec.kind == "exit":
             exit_now = exit_now | on
             continue
         target = values[spec.attr]
-        current = target[..., spec.index]
-        changed = rules.apply_effect(current, spec.op, params.effect_value[..., f], *spec.bounds)
-        target[..., spec.index] = np.where(on, changed, current)
+        current = target[spec.index]
+        changed = rules.apply_effect(current, spec.op, params.effect_value[f], *spec.bounds)
+        target[spec.index] = np.where(on, changed, current)
     return RoundParameters(active=active, mediator_exit=exit_now,
                            reservation=values["reservation"], war_cost=values["war_cost"],
                            capability=values["capability"],

@@ -1,8 +1,10 @@
 """The agent rules of the bargaining model (DESIGN.md section 3), written once.
 
-Every function is plain numpy and works on any leading batch shape ``...``: one run (no
-leading axes) for the Mesa engine, a chunk of runs for the vectorised engine. Shapes use
-A for actors and K for issues. Nothing here draws random numbers or keeps state; the engines
+Every function is plain numpy and works on one run or on a batch of runs whose run axis
+comes last: shapes are written (A, K, ...) with A for actors, K for issues and ``...`` for
+the run axes (none for the Mesa engine, one for a chunk of the vectorised engine). The run
+axis is last so that numpy's inner loops run over the runs, not over the few actors or
+issues. Nothing here draws random numbers or keeps state; the engines
 hold the state of a negotiation and call these functions round by round.
 
 docs/model.md states the same rules as equations.
@@ -18,26 +20,52 @@ MOVE_TOL = 1e-9  # an offer "moves" an issue when it differs from the status quo
 TIME_DEPENDENT, RECIPROCAL, HARDLINER = 0, 1, 2  # strategy codes
 
 
+def lead(values, like, axes: int = 1):
+    """A fixed (A,), (K,) or (A, K) array of the layout, with singleton run axes appended so
+    that it broadcasts against ``like``, whose first ``axes`` axes are not run axes."""
+    values = np.asarray(values)
+    return values.reshape(values.shape + (1,) * (np.ndim(like) - axes))
+
+
+def clip(x, low, high):
+    """min(max(x, low), high): np.clip for the NaN-free values of the model, without its
+    overhead (low <= high everywhere)."""
+    return np.minimum(np.maximum(x, low), high)
+
+
 # --- preferences ----------------------------------------------------------------------------
 
 
-def utility(x, ideal, weight):
+def utility(x, ideal, weight, work=None):
     """u_i(x) = sum_k w_ik (1 - |x_k - p_ik|) for every actor.
 
-    x (..., K); ideal and weight (..., A, K), weights summing to 1 per actor -> (..., A).
+    x (K, ...); ideal and weight (A, K, ...), weights summing to 1 per actor -> (A, ...).
+    ``work``, an optional scratch array shaped like ``ideal``, saves allocations.
     """
-    x = np.asarray(x)
-    return np.einsum("...k,...k->...", weight, 1.0 - np.abs(x[..., None, :] - ideal))
+    gap = np.subtract(np.asarray(x)[None], ideal, out=work)
+    np.abs(gap, out=gap)
+    np.subtract(1.0, gap, out=gap)
+    np.multiply(gap, weight, out=gap)
+    return issue_sum(gap)
 
 
-def batna(no_deal, ideal, weight, war_cost, horizon):
-    """Value of walking away: u_i(q(t)) - kappa_i * H. -> (..., A)."""
-    return utility(no_deal, ideal, weight) - war_cost * np.asarray(horizon)[..., None]
+def issue_sum(values):
+    """Sum over the issue axis of an (A, K, ...) array, issue by issue in file order (the
+    same order of additions for one run as for a batch). -> (A, ...)"""
+    total = values[:, 0].copy()
+    for k in range(1, values.shape[1]):
+        total += values[:, k]
+    return total
+
+
+def batna(no_deal, ideal, weight, war_cost, horizon, work=None):
+    """Value of walking away: u_i(q(t)) - kappa_i * H. -> (A, ...)."""
+    return utility(no_deal, ideal, weight, work) - war_cost * np.asarray(horizon)
 
 
 def advance_front(no_deal, drift, volatility, noise):
     """q(t+1) = clip(q(t) + mu + sigma * eps, 0, 1); issues with mu = sigma = 0 stay put."""
-    return np.clip(no_deal + drift + volatility * noise, 0.0, 1.0)
+    return clip(no_deal + drift + volatility * noise, 0.0, 1.0)
 
 
 # --- aspiration and threshold ---------------------------------------------------------------
@@ -65,12 +93,12 @@ def initial_reciprocal_aspiration(reservation, initial):
 
 def reciprocal_aspiration(previous, reservation, rate, received):
     """a(t) = clip(a(t-1) - rho * c(t-1), r, 1): concede rho times the concession received."""
-    return np.clip(previous - rate * received, reservation, 1.0)
+    return clip(previous - rate * received, reservation, 1.0)
 
 
 def aspiration(t: int, max_rounds, strategy, reservation, exponent, rate, initial, previous,
                received):
-    """Aspiration of every actor at round t, whatever its strategy. -> (..., A).
+    """Aspiration of every actor at round t, whatever its strategy. -> (A, ...).
 
     ``strategy`` holds the strategy codes (A,); ``previous`` and ``received`` are the
     reciprocal actors' aspiration and received concession of round t-1 (ignored at t = 0
@@ -81,6 +109,7 @@ def aspiration(t: int, max_rounds, strategy, reservation, exponent, rate, initia
         reciprocal = initial_reciprocal_aspiration(reservation, initial)
     else:
         reciprocal = reciprocal_aspiration(previous, reservation, rate, received)
+    strategy = lead(strategy, timed)
     return np.where(strategy == RECIPROCAL, reciprocal,
                     np.where(strategy == HARDLINER, 1.0, timed))
 
@@ -100,17 +129,17 @@ def received_concession(new_utility, last_utility):
 def reciprocity(last_from, utility_, proposer):
     """What each actor received this round, and its updated memory of offers.
 
-    ``last_from`` (..., A, A): entry [i, j] is actor i's utility of the last offer actor j
-    made (NaN before j's first offer). ``utility_`` (..., A): everyone's utility of this
-    round's offer; ``proposer`` (..., A) marks who made it. The concession received by i is
+    ``last_from`` (A, A, ...): entry [i, j] is actor i's utility of the last offer actor j
+    made (NaN before j's first offer). ``utility_`` (A, ...): everyone's utility of this
+    round's offer; ``proposer`` (A, ...) marks who made it. The concession received by i is
     the gain over the proposer's own previous offer (0 for the proposer itself). Returns
-    (received (..., A), last_from updated).
+    (received (A, ...), last_from updated).
     """
-    earlier = np.sum(np.where(proposer[..., None, :], last_from, 0.0), axis=-1)
-    first = np.all(np.where(proposer[..., None, :], np.isnan(last_from), True), axis=-1)
+    earlier = np.sum(np.where(proposer[None], last_from, 0.0), axis=1)
+    first = np.all(np.where(proposer[None], np.isnan(last_from), True), axis=1)
     received = np.where(proposer | first, 0.0,
                         received_concession(utility_, np.where(first, np.nan, earlier)))
-    remembered = np.where(proposer[..., None, :], utility_[..., :, None], last_from)
+    remembered = np.where(proposer[None], utility_[:, None], last_from)
     return received, remembered
 
 
@@ -121,12 +150,12 @@ def target(ideal, weight, pull, members):
     """Capability-weighted target of the actors in ``members`` on every issue.
 
     g_k = sum_j m_j c_j w_jk p_jk / sum_j m_j c_j w_jk, with ``pull`` c_j (capability, or
-    the mediator's leaning weights) (..., A) and ``members`` (..., A) boolean.
-    Returns (g, gain) with gain_k = sum_j m_j c_j w_jk; g is NaN where gain is 0.
+    the mediator's leaning weights) (A, ...) and ``members`` (A, ...) boolean.
+    Returns (g, gain) (K, ...) with gain_k = sum_j m_j c_j w_jk; g is NaN where gain is 0.
     """
-    cw = np.where(members, pull, 0.0)[..., None] * weight
-    gain = np.einsum("...ak->...k", cw)
-    num = np.einsum("...ak,...ak->...k", cw, ideal)
+    cw = np.where(members, pull, 0.0)[:, None] * weight
+    gain = np.sum(cw, axis=0)
+    num = np.sum(cw * ideal, axis=0)
     g = np.divide(num, gain, out=np.full_like(num, np.nan), where=gain > 0)
     return g, gain
 
@@ -134,8 +163,8 @@ def target(ideal, weight, pull, members):
 def logroll_offer(own_ideal, own_weight, own_threshold, goal, gain, low, high, tie_rank):
     """The proposer's offer: concede where it helps the others most per unit of own utility.
 
-    own_ideal, own_weight (..., K); own_threshold (...); goal and gain from ``target``
-    (..., K); low, high the proposer's red lines (..., K); tie_rank (K,) orders equal ratios.
+    own_ideal, own_weight (K, ...); own_threshold (...); goal and gain from ``target``
+    (K, ...); low, high the proposer's red lines (K, ...); tie_rank (K,) orders equal ratios.
     Issues are taken by gain/cost, highest first, spending the budget 1 - theta:
     lambda_k = clip((budget - cost spent before k) / cost_k, 0, 1), x = p + lambda (g - p),
     clipped to the proposer's red lines. Then u_p(x) >= theta_p.
@@ -146,30 +175,30 @@ def logroll_offer(own_ideal, own_weight, own_threshold, goal, gain, low, high, t
     free = cost <= 0.0
     with np.errstate(over="ignore"):  # a tiny cost gives an infinite ratio: concede first
         ratio = np.where(free, np.inf, gain / np.where(free, 1.0, cost))
-    ranks = np.broadcast_to(tie_rank, ratio.shape)
-    order = np.lexsort((ranks, -ratio), axis=-1)
-    cost_sorted = np.take_along_axis(cost, order, axis=-1)
-    spent_before = np.cumsum(cost_sorted, axis=-1) - cost_sorted
-    budget = (1.0 - np.asarray(own_threshold))[..., None]
+    ranks = np.broadcast_to(lead(tie_rank, ratio), ratio.shape)
+    order = np.lexsort((ranks, -ratio), axis=0)
+    cost_sorted = np.take_along_axis(cost, order, axis=0)
+    spent_before = np.cumsum(cost_sorted, axis=0) - cost_sorted
+    budget = (1.0 - np.asarray(own_threshold))[None]
     with np.errstate(over="ignore"):
         step = np.where(cost_sorted > 0.0,
                         (budget - spent_before) / np.where(cost_sorted > 0.0, cost_sorted, 1.0),
                         1.0)
     share = np.empty_like(step)
-    np.put_along_axis(share, order, np.clip(step, 0.0, 1.0), axis=-1)
-    return np.clip(own_ideal + share * direction, low, high)
+    np.put_along_axis(share, order, clip(step, 0.0, 1.0), axis=0)
+    return clip(own_ideal + share * direction, low, high)
 
 
 def leaning_pull(capability, rejections, lean):
     """The mediator's weights c_j (1 + gamma)^n_j: more weight to whoever keeps rejecting."""
-    return capability * (1.0 + np.asarray(lean)[..., None]) ** rejections
+    return capability * (1.0 + np.asarray(lean)) ** rejections
 
 
 def mediated_text(mediator_ideal, bias, goal, low, high):
     """The mediator's single text x = (1 - b) g + b p_m, clipped to its own red lines."""
     g = np.where(np.isnan(goal), mediator_ideal, goal)
-    b = np.asarray(bias)[..., None]
-    return np.clip((1.0 - b) * g + b * mediator_ideal, low, high)
+    b = np.asarray(bias)
+    return clip((1.0 - b) * g + b * mediator_ideal, low, high)
 
 
 def offer(mediated, proposer, members, ideal, weight, threshold_, capability, rejections,
@@ -178,26 +207,25 @@ def offer(mediated, proposer, members, ideal, weight, threshold_, capability, re
 
     ``proposer`` (...) is the proposing actor's index (the mediator under the mediated
     protocol); ``members`` (A,) marks signatories and veto holders, whose preferences the
-    target weighs (the proposer excluded). Per-actor arrays are (..., A) or (..., A, K).
+    target weighs (the proposer excluded). Per-actor arrays are (A, ...) or (A, K, ...).
     """
     proposer = np.asarray(proposer)
-    n_actors = ideal.shape[-2]
-    is_proposer = np.arange(n_actors) == proposer[..., None]
-    others = members & ~is_proposer
+    is_proposer = lead(np.arange(ideal.shape[0]), proposer, 0) == proposer
+    others = lead(members, is_proposer) & ~is_proposer
 
     single = proposer.size > 0 and np.all(proposer == proposer.flat[0])
 
-    def own(array):  # the proposer's row of a (..., A, K) array (a view when it is one actor)
+    def own(array):  # the proposer's row of an (A, K, ...) array (a view when it is one actor)
         if single:
-            return array[..., int(proposer.flat[0]), :]
-        return np.take_along_axis(array, proposer[..., None, None], axis=-2)[..., 0, :]
+            return array[int(proposer.flat[0])]
+        return np.take_along_axis(array, proposer[None, None], axis=0)[0]
 
     if mediated:
         pull = leaning_pull(capability, rejections, lean)
         goal, _ = target(ideal, weight, pull, others)
         return mediated_text(own(ideal), bias, goal, own(low), own(high))
     goal, gain = target(ideal, weight, capability, others)
-    own_threshold = np.take_along_axis(threshold_, proposer[..., None], axis=-1)[..., 0]
+    own_threshold = np.take_along_axis(threshold_, proposer[None], axis=0)[0]
     return logroll_offer(own(ideal), own(weight), own_threshold, goal, gain, own(low),
                          own(high), tie_rank)
 
@@ -206,19 +234,23 @@ def offer(mediated, proposer, members, ideal, weight, threshold_, capability, re
 
 
 def moved(x, status_quo):
-    """Issues the offer moves away from their status quo q0. -> (..., K) bool."""
+    """Issues the offer moves away from their status quo q0. -> (K, ...) bool."""
     return np.abs(x - status_quo) > MOVE_TOL
 
 
 def required(signatory, veto, moved_):
-    """Who must accept: signatories, and veto holders whose issues the offer moves. (..., A)."""
-    return signatory | np.any(veto & moved_[..., None, :], axis=-1)
+    """Who must accept: signatories, and veto holders whose issues the offer moves. (A, ...)
+
+    ``signatory`` (A,) and ``veto`` (A, K) come from the layout.
+    """
+    hits = np.tensordot(np.asarray(veto, dtype=float), moved_.astype(float), axes=1)
+    return lead(signatory, hits) | (hits > 0.0)
 
 
 def inside_red_lines(x, low, high):
-    """Whether x respects each actor's red lines on every issue. -> (..., A) bool."""
-    x = np.asarray(x)[..., None, :]
-    return np.all((x >= low - EPS) & (x <= high + EPS), axis=-1)
+    """Whether x respects each actor's red lines on every issue. -> (A, ...) bool."""
+    x = np.asarray(x)[None]
+    return np.all((x >= low - EPS) & (x <= high + EPS), axis=1)
 
 
 def accepts(utility_, threshold_, inside):
@@ -228,7 +260,7 @@ def accepts(utility_, threshold_, inside):
 
 def deal_struck(required_, accepted, proposer):
     """A deal is struck iff every required actor other than the proposer accepts."""
-    return np.all(~required_ | accepted | proposer, axis=-1)
+    return np.all(~required_ | accepted | proposer, axis=0)
 
 
 def blocker(required_, accepted, proposer, utility_, threshold_, inside, actor_rank):
@@ -239,19 +271,21 @@ def blocker(required_, accepted, proposer, utility_, threshold_, inside, actor_r
     sorts first.
     """
     rejecting = required_ & ~accepted & ~proposer
-    breach = np.where(rejecting, ~inside, False)
-    shortfall = np.where(rejecting, threshold_ - utility_, -np.inf)
-    rank = np.broadcast_to(actor_rank, shortfall.shape)
-    order = np.lexsort((rank, -shortfall, ~breach), axis=-1)  # last key is the primary one
-    pick = order[..., 0]
-    return np.where(rejecting.any(axis=-1), pick, -1)
+    breaching = rejecting & ~inside
+    # the candidates: the rejecters who breach a red line if there are any, else all rejecters
+    candidate = np.where(breaching.any(axis=0), breaching, rejecting)
+    shortfall = np.where(candidate, threshold_ - utility_, -np.inf)
+    widest = candidate & (shortfall == shortfall.max(axis=0))
+    rank = lead(actor_rank, widest)
+    pick = np.argmin(np.where(widest, rank, np.iinfo(np.int64).max), axis=0)
+    return np.where(rejecting.any(axis=0), pick, -1)
 
 
 def answer(utility_, threshold_, inside, signatory, veto, x, status_quo, proposer, actor_rank):
     """Everyone's answer to an offer, and its consequence.
 
-    Returns (required, accepted, deal, blocker): who had to accept (..., A); who accepts
-    (the proposer always accepts its own offer) (..., A); whether the deal is struck (...);
+    Returns (required, accepted, deal, blocker): who had to accept (A, ...); who accepts
+    (the proposer always accepts its own offer) (A, ...); whether the deal is struck (...);
     the blocker's index, -1 when nobody rejected (...).
     """
     required_ = required(signatory, veto, moved(x, status_quo))
@@ -277,4 +311,4 @@ def apply_effect(value, op, amount, low, high):
         out = value * amount
     else:
         out = np.broadcast_to(amount, np.shape(value)).astype(float)
-    return np.clip(out, low, high)
+    return clip(out, low, high)

@@ -110,16 +110,34 @@ class ParameterBatch:
     event_start: np.ndarray  # (N, E) int: first round it is active
     event_end: np.ndarray  # (N, E) int: first round it is no longer active
     effect_value: np.ndarray  # (N, F) amount of each effect (NaN for mediator_exit)
+    run_axis_last: bool = False  # True after runs_last(): shapes (A, K, N), (T, N), ...
 
     def __len__(self) -> int:
         return len(self.run)
 
     def take(self, index) -> ParameterBatch:
-        """The rows ``index`` (an int gives one run with no leading axis; a slice a batch)."""
+        """The runs ``index`` (an int gives one run, with no run axis; a slice or a mask a
+        batch), along the run axis wherever it is."""
         data = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            data[f.name] = value[index] if isinstance(value, np.ndarray) else value
+            if isinstance(value, np.ndarray):
+                value = value[..., index] if self.run_axis_last else value[index]
+            data[f.name] = value
+        return ParameterBatch(**data)
+
+    def runs_last(self) -> ParameterBatch:
+        """The same batch with the run axis moved last, in contiguous arrays: the layout in
+        which the rules (negsim.rules) take a batch of runs."""
+        if self.run_axis_last:
+            return self
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value = np.ascontiguousarray(np.moveaxis(value, 0, -1))
+            data[f.name] = value
+        data["run_axis_last"] = True
         return ParameterBatch(**data)
 
 

@@ -22,7 +22,7 @@ def run_vector(params: ParameterBatch) -> Outcomes:
     """Outcomes of every run of a batch (same results as the Mesa engine, run by run)."""
     layout = params.layout
     out = Outcomes.empty(layout, params.run)
-    state = _State(params, np.arange(len(params)))
+    state = _State(params.runs_last())
     for t in range(layout.max_rounds):
         if state.rows.size == 0:
             break
@@ -34,45 +34,62 @@ def run_vector(params: ParameterBatch) -> Outcomes:
 
 
 class _State:
-    """The runs still negotiating: their parameters and the memory of the talks so far."""
+    """The runs still negotiating: their parameters and the memory of the talks so far.
 
-    def __init__(self, params: ParameterBatch, rows: np.ndarray):
-        n, a = len(rows), len(params.layout.actors)
-        self.params = params  # the rows still in play (compacted from time to time)
-        self.rows = rows  # their row numbers in the outcomes
+    Every array has the run axis last (the layout the rules take): (A, K, n), (A, n), (n,).
+    """
+
+    COMPACTED = ("no_deal", "rejections", "last_from", "previous", "received", "blocker",
+                 "seen", "low", "high")
+
+    def __init__(self, params: ParameterBatch):
+        layout = params.layout
+        n, a = len(params), len(layout.actors)
+        self.params = params  # the runs still in play (compacted from time to time)
+        self.rows = np.arange(n)  # their row numbers in the outcomes
         self.alive = np.ones(n, dtype=bool)
         self.no_deal = params.status_quo.copy()
-        self.rejections = np.zeros((n, a))
-        self.last_from = np.full((n, a, a), np.nan)
-        self.previous = np.full((n, a), np.nan)
-        self.received = np.zeros((n, a))
+        self.rejections = np.zeros((a, n))
+        self.last_from = np.full((a, a, n), np.nan)
+        self.previous = np.full((a, n), np.nan)
+        self.received = np.zeros((a, n))
         self.blocker = np.full(n, -1, dtype=np.int64)
-        self.seen = np.zeros((n, len(params.layout.events)), dtype=bool)
-        self.reciprocal = bool(np.any(params.layout.strategy == rules.RECIPROCAL))
+        self.seen = np.zeros((len(layout.events), n), dtype=bool)
+        self.reciprocal = bool(np.any(layout.strategy == rules.RECIPROCAL))
+        self.work = np.empty(params.ideal.shape)  # scratch for the utilities
+        # Offers lie in [0, 1], so only issues where some actor draws a red line narrower
+        # than [0, 1] can breach one; only issues with a front, or a front event, ever move.
+        lined = np.any((params.red_low > 0.0) | (params.red_high < 1.0), axis=(0, 2))
+        self.low, self.high = params.red_low[:, lined], params.red_high[:, lined]
+        self.lined = np.flatnonzero(lined)
+        fronts = [spec.index for spec in layout.effects if spec.kind == "front"]
+        self.moving = np.flatnonzero(layout.contested
+                                     | np.isin(np.arange(len(layout.issues)), fronts))
 
     def play(self, t: int, out: Outcomes) -> None:
         """One round for every live run; record the runs that end in it."""
         p, layout = self.params, self.params.layout
         now = round_parameters(p, t)
-        self.seen |= now.active & self.alive[:, None]
+        self.seen |= now.active & self.alive
         leaving = now.mediator_exit & self.alive
         if leaving.any():
             out.mediator_left[self.rows[leaving]] = True
             out.rounds[self.rows[leaving]] = t
             self._record_no_deal(leaving, now, out)
             self.alive &= ~leaving
-        batna = rules.batna(self.no_deal, p.ideal, p.salience, now.war_cost, p.horizon)
+        work = self.work[..., :len(self.rows)]
+        batna = rules.batna(self.no_deal, p.ideal, p.salience, now.war_cost, p.horizon, work)
         aspiration = rules.aspiration(t, layout.max_rounds, layout.strategy, now.reservation,
                                       now.exponent, p.rate, p.initial, self.previous,
                                       self.received)
         threshold = rules.threshold(aspiration, batna)
-        proposer = p.proposer[:, t]
+        proposer = p.proposer[t]
         offer = rules.offer(layout.mediated, proposer, layout.members, p.ideal, p.salience,
                             threshold, now.capability, self.rejections, p.lean, p.bias,
                             p.red_low, p.red_high, layout.issue_rank)
-        utility = rules.utility(offer, p.ideal, p.salience)
-        inside = rules.inside_red_lines(offer, p.red_low, p.red_high)
-        is_proposer = np.arange(len(layout.actors)) == proposer[:, None]
+        utility = rules.utility(offer, p.ideal, p.salience, work)
+        inside = rules.inside_red_lines(offer[self.lined], self.low, self.high)
+        is_proposer = np.arange(len(layout.actors))[:, None] == proposer
         required, accepted, deal, blocker = rules.answer(
             utility, threshold, inside, layout.signatory, layout.veto, offer, p.status_quo,
             is_proposer, layout.actor_rank)
@@ -83,10 +100,10 @@ class _State:
             out.round[rows] = t
             out.rounds[rows] = t + 1
             out.proposer[rows] = proposer[agreed]
-            out.deal[rows] = offer[agreed]
-            out.no_deal[rows] = self.no_deal[agreed]
-            out.utility[rows] = utility[agreed]
-            out.event[rows] = self.seen[agreed]
+            out.deal[rows] = offer[:, agreed].T
+            out.no_deal[rows] = self.no_deal[:, agreed].T
+            out.utility[rows] = utility[:, agreed].T
+            out.event[rows] = self.seen[:, agreed].T
             self.alive &= ~agreed
         self.blocker = np.where(self.alive, blocker, self.blocker)
         self.rejections = rules.count_rejections(self.rejections, required, accepted,
@@ -95,17 +112,20 @@ class _State:
             self.received, self.last_from = rules.reciprocity(self.last_from, utility,
                                                               is_proposer)
         self.previous = aspiration
-        self.no_deal = rules.advance_front(self.no_deal, now.drift, now.volatility,
-                                           p.noise[:, t])
+        moving = self.moving
+        self.no_deal[moving] = rules.advance_front(self.no_deal[moving], now.drift[moving],
+                                                   now.volatility[moving],
+                                                   p.noise[t, moving])
 
     def _record_no_deal(self, mask: np.ndarray, now, out: Outcomes) -> None:
         p = self.params
         rows = self.rows[mask]
         out.blocker[rows] = self.blocker[mask]
-        out.no_deal[rows] = self.no_deal[mask]
-        out.utility[rows] = rules.batna(self.no_deal[mask], p.ideal[mask], p.salience[mask],
-                                        now.war_cost[mask], p.horizon[mask])
-        out.event[rows] = self.seen[mask]
+        out.no_deal[rows] = self.no_deal[:, mask].T
+        out.utility[rows] = rules.batna(self.no_deal[:, mask], p.ideal[..., mask],
+                                        p.salience[..., mask], now.war_cost[:, mask],
+                                        p.horizon[mask]).T
+        out.event[rows] = self.seen[:, mask].T
 
     def finish(self, out: Outcomes) -> None:
         """Record the runs that were still negotiating when the rounds ran out."""
@@ -119,7 +139,6 @@ class _State:
         keep = self.alive
         self.params = self.params.take(keep)
         self.rows = self.rows[keep]
-        for name in ("no_deal", "rejections", "last_from", "previous", "received", "blocker",
-                     "seen"):
-            setattr(self, name, getattr(self, name)[keep])
+        for name in self.COMPACTED:
+            setattr(self, name, getattr(self, name)[..., keep])
         self.alive = np.ones(len(self.rows), dtype=bool)
