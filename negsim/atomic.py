@@ -32,3 +32,38 @@ def write_atomic(path: str | Path, write: Callable[[str], None]) -> None:
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write text (UTF-8) to ``path`` atomically."""
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_all_atomic(files: dict[Path, Callable[[str], None]]) -> None:
+    """Write several files so that either all of them appear or none does.
+
+    Each ``write(temporary path)`` runs first; an error or Ctrl-C meanwhile removes every
+    temporary file and leaves the targets untouched. Then all are renamed into place, with
+    Ctrl-C held off for the few microseconds that takes (when called from the main thread).
+    """
+    import signal
+    import threading
+
+    done: list[tuple[str, Path]] = []
+    try:
+        for path, write in files.items():
+            path = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            done.append((tmp, path))
+            write(tmp)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+    except BaseException:
+        for tmp, _ in done:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        for tmp, path in done:
+            os.replace(tmp, path)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)

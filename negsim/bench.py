@@ -1,8 +1,9 @@
 """Benchmark: both engines on the baseline, in one process, on the same runs (``make bench``).
 
 Prints a table and writes JSON (default results/bench.json): run-rounds per second of each
-engine and their ratio, runs per second, and the peak memory of a 1-million-run job
-(measured in a fresh process, so that nothing else counts). A benchmark, not a test: it
+engine and their ratio, runs per second, and the peak memory of a 1-million-run job that
+keeps every run and of a 10-million-run summary-only job (each measured in a fresh process,
+so that nothing else counts). A benchmark, not a test: it
 asserts nothing, and its figures depend on the machine it runs on.
 """
 
@@ -35,14 +36,19 @@ def measure(engine: str, runs: int, seed: int, **options) -> dict:
             "runs_per_s": runs / seconds, **options}
 
 
-def peak_memory(runs: int, seed: int) -> dict:
-    """Peak resident memory of a fresh process that runs ``runs`` runs (vector engine)."""
-    code = ("import resource, negsim, sys; "
-            f"negsim.simulate({str(BASELINE)!r}, runs={runs}, seed={seed}); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+def peak_memory(runs: int, seed: int, keep_runs: bool = True, workers: int = 1) -> dict:
+    """Peak resident memory of a fresh process that runs ``runs`` runs (vector engine): the
+    larger of the main process and of its largest worker."""
+    code = ("import resource, negsim; "
+            f"negsim.simulate({str(BASELINE)!r}, runs={runs}, seed={seed}, "
+            f"keep_runs={keep_runs}, workers={workers}); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return {"runs": runs, "peak_rss_mib": int(out.stdout.split()[-1]) / 1024,
+    main, child = (int(x) / 1024 for x in out.stdout.split()[-2:])
+    return {"runs": runs, "keep_runs": keep_runs, "workers": workers,
+            "peak_rss_mib": max(main, child), "main_rss_mib": main, "worker_rss_mib": child,
             "seconds": round(time.perf_counter() - start, 1)}
 
 
@@ -51,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--abm-runs", type=int, default=300)
     parser.add_argument("--vector-runs", type=int, default=100_000)
     parser.add_argument("--memory-runs", type=int, default=1_000_000)
+    parser.add_argument("--summary-runs", type=int, default=10_000_000,
+                        help="runs of the summary-only memory job (2 workers)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("results") / "bench.json")
     args = parser.parse_args(argv)
@@ -59,13 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     vector = measure("vector", args.vector_runs, args.seed)
     vector_2 = measure("vector", args.vector_runs, args.seed, workers=2)
     memory = peak_memory(args.memory_runs, args.seed) if args.memory_runs else None
+    summary_memory = (peak_memory(args.summary_runs, args.seed, keep_runs=False, workers=2)
+                      if args.summary_runs else None)
     report = {
         "negsim": __version__, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
         "scenario": "baseline", "abm": abm, "vector": vector, "vector_2_workers": vector_2,
         "speedup": vector["run_rounds_per_s"] / abm["run_rounds_per_s"],
         "speedup_2_workers": vector_2["run_rounds_per_s"] / abm["run_rounds_per_s"],
-        "memory": memory,
+        "memory": memory, "summary_only_memory": summary_memory,
         "this_process_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(f"{'engine':<22}{'runs':>10}{'seconds':>10}{'run-rounds/s':>16}{'runs/s':>12}")
@@ -76,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"vector / abm: {report['speedup']:.0f}x (1 process), "
           f"{report['speedup_2_workers']:.0f}x (2 processes)")
     if memory:
-        print(f"peak memory, {memory['runs']:,} runs: {memory['peak_rss_mib']:.0f} MiB "
+        print(f"peak memory, {memory['runs']:,} runs kept: {memory['peak_rss_mib']:.0f} MiB "
               f"({memory['seconds']} s)")
+    if summary_memory:
+        print(f"peak memory, {summary_memory['runs']:,} runs, summary only, 2 workers: "
+              f"{summary_memory['peak_rss_mib']:.0f} MiB per process "
+              f"({summary_memory['seconds']} s)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")

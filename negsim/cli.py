@@ -127,10 +127,14 @@ def run(
     = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: results/<name>/)")]
     = None,
+    summary_only: Annotated[bool, typer.Option(
+        "--summary-only", help="keep only the summary (no runs.parquet): memory stays flat "
+        "however many runs")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
     = False,
 ) -> None:
-    """Run a scenario many times; write DIR/runs.parquet (one row per run) and a summary."""
+    """Run a scenario many times; write DIR/summary.json, DIR/tally.npz and DIR/runs.parquet
+    (one row per run), and print the summary."""
     from .report import run_summary
     from .simulation import simulate
 
@@ -143,15 +147,16 @@ def run(
     total = scenario.montecarlo.runs if runs is None else runs
     with interruptible(directory), progress_bar(total, enabled=not quiet) as advance:
         results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
-                           chunk_size=chunk_size, workers=workers, dask=dask, progress=advance)
+                           chunk_size=chunk_size, workers=workers, dask=dask, progress=advance,
+                           keep_runs=not summary_only)
         try:
-            path = results.save(directory)
+            results.save(directory)
         except OSError as exc:
             typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
             raise typer.Exit(EXIT_INPUT) from None
     if not quiet:
-        run_summary(results)
-        typer.echo(f"wrote {path}")
+        run_summary(results.summary())
+        typer.echo(f"wrote {directory}/")
 
 
 @app.command("trace")

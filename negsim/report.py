@@ -107,16 +107,56 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None) -> N
         con.print("Events: " + ", ".join(out["events"]))
 
 
-def run_summary(results, con: Console | None = None) -> None:
-    """Print the headline numbers of a Monte Carlo run."""
+def _pct(x) -> str:
+    return "–" if x is None else f"{x:.1%}"
+
+
+def _num(x, digits: int = 3) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def run_summary(summary: dict, con: Console | None = None) -> None:
+    """Print the summary of a Monte Carlo job (Results.summary()) as tables."""
     con = con or console()
-    s = results.summary()
-    con.print(f"[bold]{s['scenario']}[/bold]: {s['runs']} runs, seed {s['seed']}, "
-              f"engine {s['engine']}")
-    con.print(f"agreement in {s['agreement_rate']:.1%} of runs; median round of agreement "
-              f"{s['median_round']:g}; mediator left in {s['mediator_left_rate']:.1%}")
-    table = Table(title="mean utility", title_justify="left")
-    for actor in s["mean_utility"]:
-        table.add_column(actor, justify="right")
-    table.add_row(*[f"{u:.3f}" for u in s["mean_utility"].values()])
-    con.print(table)
+    s = summary
+    issues = s.get("labels", {}).get("issues", {})
+    agreement = s["agreement"]
+    low, high = agreement["ci95"]
+    con.print(f"[bold]{escape(s['scenario'])}[/bold]: {s['runs']:,} runs, seed {s['seed']}, "
+              f"engine {s['engine']}, negsim {s['negsim']}")
+    rounds = s["rounds_to_agreement"]
+    con.print(f"Agreement in [bold]{_pct(agreement['probability'])}[/bold] of runs "
+              f"(95% Wilson interval {_pct(low)} to {_pct(high)}); deals come in round "
+              f"{_num(rounds['median'], 1)} (median; quartiles {_num(rounds['q25'], 1)} to "
+              f"{_num(rounds['q75'], 1)}; rounds count from 0).")
+    con.print(f"The mediator walked away in {_pct(s['mediator_left']['share'])} of runs.")
+    deals = Table(title="Deals, by issue (runs with a deal); no-deal point where talks failed",
+                  title_justify="left")
+    deals.add_column("issue")
+    deals.add_column("0 means", max_width=28, overflow="fold", style="dim")
+    deals.add_column("1 means", max_width=28, overflow="fold", style="dim")
+    for name in ("p5", "p25", "median", "p75", "p95", "no deal"):
+        deals.add_column(name, justify="right")
+    for k, row in s["issues"].items():
+        info = issues.get(k, {})
+        d = row["deal"]
+        deals.add_row(escape(info.get("label", k)), escape(info.get("zero", "")),
+                      escape(info.get("one", "")),
+                      *[_num(d[p], 2) for p in ("p5", "p25", "p50", "p75", "p95")],
+                      _num(row["no_deal_median"], 2))
+    con.print(deals)
+    actors = Table(title="Actors: final utility (of the deal, or of walking away) and blocking",
+                   title_justify="left")
+    actors.add_column("actor")
+    actors.add_column("mean utility", justify="right")
+    actors.add_column("95% interval", justify="right")
+    actors.add_column("blocked the last offer", justify="right")
+    actors.add_column("deals proposed", justify="right")
+    for a, row in s["actors"].items():
+        lo, hi = row["ci95"]
+        actors.add_row(escape(a), _num(row["mean_utility"]), f"{_num(lo)} – {_num(hi)}",
+                       _pct(row["blocked_share"]), f"{row['deals_proposed']:,}")
+    con.print(actors)
+    if s["events"]:
+        con.print("Events active during the talks: " + ", ".join(
+            f"{escape(e)} {_pct(row['share'])}" for e, row in s["events"].items()))

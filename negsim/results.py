@@ -1,4 +1,5 @@
-"""Results of a Monte Carlo run: the table of runs, saved and loaded as Parquet."""
+"""Results of a Monte Carlo job: its tally (and so its summary), the table of runs if kept,
+and how they were made; saved to and loaded from a folder."""
 
 from __future__ import annotations
 
@@ -8,62 +9,75 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import write_atomic, write_text_atomic
+from . import __version__
+from .atomic import write_all_atomic
+from .summary import summarize
+from .tally import Tally
 
 RUNS_FILE = "runs.parquet"
-META_FILE = "meta.json"
+SUMMARY_FILE = "summary.json"
+TALLY_FILE = "tally.npz"
 
 
 @dataclass
 class Results:
-    """One row per run (see Outcomes.to_frame for the columns) and how they were made."""
+    """A job's tally, its runs (one row per run, see Outcomes.to_frame; None when only the
+    summary was kept), and what made them."""
 
     scenario: str
-    runs: pd.DataFrame
+    tally: Tally
     seed: int
     engine: str
-    issues: tuple[str, ...] = field(default=())
-    actors: tuple[str, ...] = field(default=())
-    events: tuple[str, ...] = field(default=())
+    issues: tuple[str, ...]
+    actors: tuple[str, ...]
+    events: tuple[str, ...]
+    runs: pd.DataFrame | None = None
+    scenario_sha256: str = ""
+    version: str = __version__
+    labels: dict = field(default_factory=dict)  # {"issues": {id: {label, zero, one}},
+    #                                              "actors": {id: name}} for tables and plots
 
     def __len__(self) -> int:
-        return len(self.runs)
+        return self.tally.runs
 
     def to_pandas(self) -> pd.DataFrame:
-        """The runs as a DataFrame (a copy)."""
+        """The runs as a DataFrame (a copy). Raises ValueError when they were not kept."""
+        if self.runs is None:
+            raise ValueError("this job kept only its summary (keep_runs=False)")
         return self.runs.copy()
 
     def summary(self) -> dict:
-        """A few headline numbers: agreement rate, rounds, mean utilities, mediator exits."""
-        runs = self.runs
-        agreed = runs[runs["agreed"]]
-        return {
-            "scenario": self.scenario, "runs": len(runs), "seed": self.seed,
-            "engine": self.engine,
-            "agreement_rate": float(runs["agreed"].mean()) if len(runs) else float("nan"),
-            "median_round": float(agreed["round"].median()) if len(agreed) else float("nan"),
-            "mediator_left_rate": float(runs["mediator_left"].mean()) if len(runs) else 0.0,
-            "mean_utility": {a: float(runs[f"utility.{a}"].mean()) for a in self.actors},
-            "median_deal": {k: float(agreed[f"deal.{k}"].median()) if len(agreed)
-                            else float("nan") for k in self.issues},
-        }
+        """Every number of the summary (see negsim.summary), with the job's description."""
+        return {"scenario": self.scenario, "scenario_sha256": self.scenario_sha256,
+                "seed": self.seed, "engine": self.engine, "negsim": self.version,
+                "issue_ids": list(self.issues), "actor_ids": list(self.actors),
+                "event_ids": list(self.events), "labels": self.labels,
+                **summarize(self.tally, self.actors, self.issues, self.events)}
 
     def save(self, directory: str | Path) -> Path:
-        """Write runs.parquet (and meta.json) into ``directory``, each file atomically."""
+        """Write summary.json, tally.npz and (if kept) runs.parquet into ``directory``: all
+        of them or, on an error or Ctrl-C, none. Returns the folder."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(directory / RUNS_FILE, lambda tmp: self.runs.to_parquet(tmp, index=False))
-        meta = {"scenario": self.scenario, "seed": self.seed, "engine": self.engine,
-                "issues": list(self.issues), "actors": list(self.actors),
-                "events": list(self.events)}
-        write_text_atomic(directory / META_FILE, json.dumps(meta, indent=2) + "\n")
-        return directory / RUNS_FILE
+        text = json.dumps(self.summary(), indent=2, allow_nan=False) + "\n"
+        files = {directory / SUMMARY_FILE:
+                 lambda tmp: Path(tmp).write_text(text, encoding="utf-8"),
+                 directory / TALLY_FILE: lambda tmp: Path(tmp).write_bytes(self.tally.to_bytes())}
+        if self.runs is not None:
+            files[directory / RUNS_FILE] = lambda tmp: self.runs.to_parquet(tmp, index=False)
+        write_all_atomic(files)
+        return directory
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
-        """Read results saved by ``save``."""
+        """Read results written by ``save`` (runs.parquet is read when present)."""
         directory = Path(directory)
-        meta = json.loads((directory / META_FILE).read_text())
-        return cls(scenario=meta["scenario"], runs=pd.read_parquet(directory / RUNS_FILE),
-                   seed=meta["seed"], engine=meta["engine"], issues=tuple(meta["issues"]),
-                   actors=tuple(meta["actors"]), events=tuple(meta["events"]))
+        meta = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
+        tally = Tally.from_bytes((directory / TALLY_FILE).read_bytes())
+        runs_path = directory / RUNS_FILE
+        return cls(scenario=meta["scenario"], tally=tally, seed=meta["seed"],
+                   engine=meta["engine"], issues=tuple(meta["issue_ids"]),
+                   actors=tuple(meta["actor_ids"]), events=tuple(meta["event_ids"]),
+                   runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
+                   scenario_sha256=meta["scenario_sha256"], version=meta["negsim"],
+                   labels=meta.get("labels", {}))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from .layout import Layout
 from .results import Results
 from .scenario import Scenario, load_scenario
+from .tally import Tally
 
 ENGINES = ("vector", "abm")
 
 
 def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int | None = None,
              engine: str = "vector", progress=None, chunk_size: int | None = None,
-             workers: int = 1, dask: str | None = None) -> Results:
+             workers: int = 1, dask: str | None = None, keep_runs: bool = True) -> Results:
     """Run a scenario (a Scenario or a path to one) ``runs`` times under ``seed``.
 
     ``runs`` and ``seed`` default to the scenario's ``montecarlo`` section. ``engine``:
@@ -22,7 +24,8 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     runs (rounded up to whole RNG blocks) on ``workers`` processes; results do not depend on
     either; ``dask`` ("local" or a scheduler address) runs the chunks on Dask instead.
     ``progress``, if given, is called with the number of runs finished since its
-    last call.
+    last call. ``keep_runs=False`` keeps only the tally (the summary and the figures), so
+    memory does not grow with the number of runs.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -37,10 +40,25 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
         from .abm import run_abm
 
         outcomes = run_abm(scenario, seed, 0, runs, progress)
+        tally = Tally.of(outcomes, layout)
     else:
         from .engine import run_chunked
 
-        outcomes = run_chunked(scenario, seed, runs, chunk_size, workers, progress, dask)
-    return Results(scenario=scenario.name, runs=outcomes.to_frame(layout), seed=seed,
-                   engine=engine, issues=layout.issues, actors=layout.actors,
-                   events=layout.events)
+        outcomes, tally = run_chunked(scenario, seed, runs, chunk_size, workers, progress, dask,
+                                      keep_runs)
+    return Results(scenario=scenario.name, tally=tally, seed=seed, engine=engine,
+                   issues=layout.issues, actors=layout.actors, events=layout.events,
+                   runs=outcomes.to_frame(layout) if keep_runs else None,
+                   scenario_sha256=scenario_hash(scenario), labels=labels(scenario))
+
+
+def labels(scenario: Scenario) -> dict:
+    """What people read for each id: issue labels and the meaning of 0 and 1, actor names."""
+    return {"issues": {k: {"label": i.label, "zero": i.zero, "one": i.one}
+                       for k, i in scenario.issues.items()},
+            "actors": {a: actor.name for a, actor in scenario.actors.items()}}
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's validated content (not of its file's comments or layout)."""
+    return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()

@@ -163,8 +163,11 @@ def test_run_writes_the_parquet_and_prints_a_summary(tmp_path):
     out = tmp_path / "out"
     result = negsim("run", BASELINE, "--engine", "abm", "-n", "40", "--seed", "3", "--out", out)
     assert result.returncode == 0, result.stderr
-    assert "agreement in" in result.stdout and "runs.parquet" in result.stdout
+    assert "Agreement in" in result.stdout and f"wrote {out}" in result.stdout
     frame = pd.read_parquet(out / "runs.parquet")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["agreement"]["probability"] == frame["agreed"].mean()
+    assert (summary["runs"], summary["seed"], summary["engine"]) == (40, 3, "abm")
     assert len(frame) == 40 and frame["agreed"].dtype == bool
     assert {"deal.territory", "nodeal.territory", "utility.europe", "blocker"} <= set(frame)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
@@ -219,7 +222,7 @@ def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
 
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "negsim", "run", str(BASELINE), "-n",
-                                "100000", "--out", str(out)], cwd=ROOT, text=True,
+                                "5000000", "--out", str(out)], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(4)  # well into the simulation
     process.send_signal(signal.SIGINT)
@@ -243,6 +246,16 @@ def test_engines_chunks_and_executors_write_identical_parquet(tmp_path):
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(frame, frames["abm"], check_exact=False, atol=1e-9,
                                       obj=name)
+
+
+def test_summary_only_writes_no_runs_and_the_same_summary(tmp_path):
+    full, only = tmp_path / "full", tmp_path / "only"
+    assert negsim("run", BASELINE, "-n", "300", "--seed", "2", "--out", full, "-q").returncode == 0
+    result = negsim("run", BASELINE, "-n", "300", "--seed", "2", "--out", only, "-q",
+                    "--summary-only")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in only.iterdir()) == ["summary.json", "tally.npz"]
+    assert (full / "summary.json").read_text() == (only / "summary.json").read_text()
 
 
 def test_workers_and_dask_are_for_the_vector_engine():

@@ -1,4 +1,4 @@
-"""Results: the table of runs, saved atomically and loaded back."""
+"""Results: the table of runs and the tally, saved together atomically and loaded back."""
 
 import json
 
@@ -34,17 +34,55 @@ def test_simulate_gives_one_row_per_run_with_the_documented_columns():
 @pytest.mark.parametrize("path", [BASELINE, DATA / "kitchen_sink.yaml"], ids=["baseline", "sink"])
 def test_save_and_load_round_trip(tmp_path, path):
     results = negsim.simulate(path, runs=12, seed=2)
-    path = results.save(tmp_path / "out")
-    assert path.name == "runs.parquet"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["meta.json", "runs.parquet"]
-    loaded = Results.load(tmp_path / "out")
+    folder = results.save(tmp_path / "out")
+    assert sorted(p.name for p in folder.iterdir()) == ["runs.parquet", "summary.json",
+                                                        "tally.npz"]
+    loaded = Results.load(folder)
     pd.testing.assert_frame_equal(loaded.runs, results.runs)
     assert (loaded.seed, loaded.engine) == (2, "vector") and loaded.scenario == results.scenario
-    assert json.dumps(loaded.summary()) == json.dumps(results.summary())  # NaN-aware
+    assert loaded.summary() == results.summary()
+    assert json.loads((folder / "summary.json").read_text()) == results.summary()
 
 
-def test_summary_matches_the_runs():
-    results = negsim.simulate(BASELINE, runs=40, seed=9)
-    s = results.summary()
-    assert s["agreement_rate"] == results.runs["agreed"].mean()
-    assert np.isclose(s["mean_utility"]["russia"], results.runs["utility.russia"].mean())
+def test_summary_only_results_have_no_table():
+    results = negsim.simulate(BASELINE, runs=50, seed=1, keep_runs=False)
+    assert results.runs is None and len(results) == 50
+    with pytest.raises(ValueError, match="summary"):
+        results.to_pandas()
+
+
+def test_a_failed_save_leaves_nothing(tmp_path, monkeypatch):
+    results = negsim.simulate(BASELINE, runs=20, seed=1)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    with pytest.raises(OSError):
+        results.save(tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_summary_numbers_agree_with_the_runs():
+    results = negsim.simulate(BASELINE, runs=6000, seed=9)
+    s, runs = results.summary(), results.runs
+    agreed = runs[runs["agreed"]]
+    assert s["agreement"]["probability"] == runs["agreed"].mean()
+    assert s["agreement"]["count"] == runs["agreed"].sum()
+    low, high = s["agreement"]["ci95"]
+    assert low < s["agreement"]["probability"] < high
+    rounds = s["rounds_to_agreement"]
+    assert [rounds["q25"], rounds["median"], rounds["q75"]] == list(
+        np.quantile(agreed["round"], [0.25, 0.5, 0.75]))
+    for issue, row in s["issues"].items():
+        exact = np.percentile(agreed[f"deal.{issue}"], [5, 25, 50, 75, 95])
+        assert np.allclose(list(row["deal"].values()), exact, atol=1e-4, rtol=0), issue
+        failed = runs.loc[~runs["agreed"], f"nodeal.{issue}"]
+        assert abs(row["no_deal_median"] - failed.median()) <= 1e-4, issue
+    for actor, row in s["actors"].items():
+        u = runs[f"utility.{actor}"]
+        assert np.isclose(row["mean_utility"], u.mean(), rtol=0, atol=1e-12)
+        low, high = row["ci95"]
+        assert np.isclose((high - low) / 2, 1.96 * u.std() / np.sqrt(len(u)), rtol=1e-3)
+        assert row["blocked"] == (runs["blocker"] == actor).sum()
+    assert s["mediator_left"]["count"] == runs["mediator_left"].sum()

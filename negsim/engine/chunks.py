@@ -3,6 +3,9 @@
 A chunk is a range of runs that starts on a block boundary, so that every run draws exactly
 what it would draw in any other split: results are identical whatever the chunk size, the
 number of workers or the executor. Chunks are reassembled in run order.
+
+Each chunk is also reduced to a Tally where it is played. With ``keep_runs=False`` only the
+tallies come back, so memory is set by the chunk size, not by the number of runs.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from ..layout import Layout
 from ..outcome import Outcomes
 from ..sampling import BLOCK, sample
 from ..scenario.schema import Scenario
+from ..tally import Tally
 from .vector import run_vector
 
 DEFAULT_CHUNK = 4 * BLOCK
@@ -34,42 +39,67 @@ def chunks(runs: int, size: int) -> Iterator[tuple[int, int]]:
         yield start, min(runs, start + size)
 
 
-def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Outcomes:
-    """Sample and play runs ``start`` .. ``stop - 1`` (the unit of work of every executor)."""
-    return run_vector(sample(scenario, seed, start, stop))
+Chunk = tuple[Outcomes | None, Tally]
+
+
+def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
+              keep_runs: bool = True) -> Chunk:
+    """Sample and play runs ``start`` .. ``stop - 1`` (the unit of work of every executor):
+    their outcomes (None unless ``keep_runs``) and their tally."""
+    params = sample(scenario, seed, start, stop)
+    outcomes = run_vector(params)
+    return (outcomes if keep_runs else None), Tally.of(outcomes, params.layout)
 
 
 def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = None,
                 workers: int = 1, progress: Callable[[int], None] | None = None,
-                dask: str | None = None) -> Outcomes:
+                dask: str | None = None, keep_runs: bool = True) -> Chunk:
     """All runs of a job: serially (workers = 1), on a pool of worker processes, or on Dask.
 
     ``dask`` is "local" (a LocalCluster of ``workers`` processes, at least 2) or the address
-    of a running scheduler ("tcp://host:port").
+    of a running scheduler ("tcp://host:port"). Returns the outcomes of every run (None
+    unless ``keep_runs``) and the tally of the job.
     """
     size = chunk_size(size)
     ranges = list(chunks(runs, size))
+    job = _Job(Layout.from_scenario(scenario), keep_runs, progress)
     if dask is not None:
-        return concat(_run_dask(scenario, seed, ranges, dask, max(workers, 2), progress))
-    if workers <= 1:
-        parts = []
+        _run_dask(scenario, seed, ranges, dask, max(workers, 2), job)
+    elif workers <= 1:
         for start, stop in ranges:
-            parts.append(run_chunk(scenario, seed, start, stop))
-            if progress is not None:
-                progress(stop - start)
-        return concat(parts)
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_chunk, scenario, seed, start, stop) for start, stop in ranges]
-        parts = []
-        for future, (start, stop) in zip(futures, ranges, strict=True):
-            parts.append(future.result())
-            if progress is not None:
-                progress(stop - start)
-    return concat(parts)
+            job.add(run_chunk(scenario, seed, start, stop, keep_runs), stop - start)
+    else:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(run_chunk, scenario, seed, start, stop, keep_runs)
+                       for start, stop in ranges]
+            for future, (start, stop) in zip(futures, ranges, strict=True):
+                job.add(future.result(), stop - start)
+    return job.result()
 
 
-def _run_dask(scenario, seed, ranges, address, workers, progress) -> list[Outcomes]:
+class _Job:
+    """Collects chunks in run order: their outcomes if kept, and one merged tally."""
+
+    def __init__(self, layout: Layout, keep_runs: bool, progress):
+        self.parts: list[Outcomes] = []
+        self.tally = Tally.empty(layout)
+        self.keep_runs = keep_runs
+        self.progress = progress
+
+    def add(self, chunk: Chunk, runs: int) -> None:
+        outcomes, tally = chunk
+        if self.keep_runs:
+            self.parts.append(outcomes)
+        self.tally = self.tally.merge(tally)
+        if self.progress is not None:
+            self.progress(runs)
+
+    def result(self) -> Chunk:
+        return (concat(self.parts) if self.keep_runs else None), self.tally
+
+
+def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
     """Run the chunks on Dask; each task has its own key, so none is merged with another."""
     from uuid import uuid4
 
@@ -84,16 +114,12 @@ def _run_dask(scenario, seed, ranges, address, workers, progress) -> list[Outcom
         client = Client(address)
     try:
         shared = client.scatter(scenario, broadcast=True)
-        job = uuid4().hex
-        futures = [client.submit(run_chunk, shared, seed, start, stop,
-                                 key=f"negsim-{job}-{start}", pure=False)
+        name = uuid4().hex
+        futures = [client.submit(run_chunk, shared, seed, start, stop, job.keep_runs,
+                                 key=f"negsim-{name}-{start}", pure=False)
                    for start, stop in ranges]
-        parts = []
         for future, (start, stop) in zip(futures, ranges, strict=True):
-            parts.append(future.result())
-            if progress is not None:
-                progress(stop - start)
-        return parts
+            job.add(future.result(), stop - start)
     finally:
         client.close()
         if cluster is not None:

@@ -1,4 +1,4 @@
-"""Chunks of whole blocks on any number of workers give identical results."""
+"""Chunks of whole blocks on any number of workers give identical results and tallies."""
 
 import numpy as np
 import pytest
@@ -23,11 +23,27 @@ def reference():
     return run_chunked(SINK, 5, 11_000, size=BLOCK)
 
 
+def assert_identical(one, other) -> None:
+    """Same outcomes (or both None) and the same tally, bit for bit."""
+    (outcomes, tally), (outcomes_2, tally_2) = one, other
+    if outcomes is None or outcomes_2 is None:
+        assert outcomes is outcomes_2 is None or outcomes_2 is None
+    else:
+        for name in outcomes.__dataclass_fields__:
+            assert np.array_equal(getattr(outcomes, name), getattr(outcomes_2, name),
+                                  equal_nan=True), name
+    for name in tally.__dataclass_fields__:
+        assert np.array_equal(getattr(tally, name), getattr(tally_2, name)), name
+
+
 @pytest.mark.parametrize("blocks,workers", [(2, 1), (5, 1), (1, 2), (2, 2)])
 def test_results_do_not_depend_on_chunks_or_workers(reference, blocks, workers):
-    other = run_chunked(SINK, 5, 11_000, size=blocks * BLOCK, workers=workers)
-    for name in reference.__dataclass_fields__:
-        assert np.array_equal(getattr(reference, name), getattr(other, name), equal_nan=True), name
+    assert_identical(reference, run_chunked(SINK, 5, 11_000, size=blocks * BLOCK,
+                                            workers=workers))
+
+
+def test_the_summary_only_job_has_the_same_tally(reference):
+    assert_identical(reference, run_chunked(SINK, 5, 11_000, size=2 * BLOCK, keep_runs=False))
 
 
 def test_progress_counts_every_run():
@@ -37,6 +53,5 @@ def test_progress_counts_every_run():
 
 
 def test_a_dask_local_cluster_gives_the_same_results(reference):
-    other = run_chunked(SINK, 5, 11_000, size=2 * BLOCK, workers=2, dask="local")
-    for name in reference.__dataclass_fields__:
-        assert np.array_equal(getattr(reference, name), getattr(other, name), equal_nan=True), name
+    assert_identical(reference, run_chunked(SINK, 5, 11_000, size=2 * BLOCK, workers=2,
+                                            dask="local"))

@@ -1,0 +1,85 @@
+"""The numbers of a Monte Carlo job, with their uncertainty, computed from its Tally.
+
+Everything an analyst reads in the terminal and in summary.json comes from here:
+agreement probability with a 95% Wilson interval; rounds to agreement (median, quartiles);
+per issue the deal's median and 5/25/75/95 percentiles and the median no-deal point of the
+runs without a deal; per actor the mean utility with a 95% t interval and how often it
+blocked the last offer; how often each event was active and how often the mediator left.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from .tally import Tally, histogram_quantiles, integer_quantiles
+
+DEAL_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def wilson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (NaN, NaN without trials)."""
+    if trials == 0:
+        return math.nan, math.nan
+    ci = stats.binomtest(successes, trials).proportion_ci(level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def mean_interval(mean: float, variance: float, n: int, level: float = 0.95):
+    """Student-t interval of a mean from its sample variance."""
+    if n < 2 or not math.isfinite(variance):
+        return math.nan, math.nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(variance / n)
+    return float(mean - half), float(mean + half)
+
+
+def _share(count: int, runs: int) -> float:
+    return count / runs if runs else math.nan
+
+
+def _num(x) -> float | None:
+    """A float for JSON: None for NaN."""
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def summarize(tally: Tally, actors, issues, events) -> dict:
+    """The summary of a tally, as plain JSON-ready data (NaN written as null)."""
+    n = tally.runs
+    low, high = wilson(tally.agreed, n)
+    q25, median, q75 = integer_quantiles(tally.deal_round, [0.25, 0.5, 0.75])
+    mean, var = tally.utility_mean_var()
+    result = {
+        "runs": n,
+        "agreement": {"probability": _num(_share(tally.agreed, n)), "count": tally.agreed,
+                      "ci95": [_num(low), _num(high)]},
+        "rounds_to_agreement": {"median": _num(median), "q25": _num(q25), "q75": _num(q75),
+                                "note": "round of the deal (0 = first round), deals only"},
+        "issues": {},
+        "actors": {},
+        "events": {name: {"count": int(c), "share": _num(_share(int(c), n))}
+                   for name, c in zip(events, tally.event, strict=True)},
+        "mediator_left": {"count": tally.mediator_left,
+                          "share": _num(_share(tally.mediator_left, n))},
+        "mean_rounds_played": _num(
+            np.dot(np.arange(len(tally.rounds)), tally.rounds) / n if n else math.nan),
+    }
+    for k, issue in enumerate(issues):
+        q = histogram_quantiles(tally.deal[k], tally.deal_span[:, k],
+                                np.array(DEAL_PERCENTILES) / 100)
+        (nd,) = histogram_quantiles(tally.no_deal[k], tally.no_deal_span[:, k], [0.5])
+        result["issues"][issue] = {
+            "deal": {f"p{p}": _num(v) for p, v in zip(DEAL_PERCENTILES, q, strict=True)},
+            "no_deal_median": _num(nd),
+        }
+    for a, actor in enumerate(actors):
+        lo, hi = mean_interval(mean[a], var[a], n)
+        blocked = int(tally.blocker[a])
+        result["actors"][actor] = {
+            "mean_utility": _num(mean[a]), "ci95": [_num(lo), _num(hi)],
+            "blocked": blocked, "blocked_share": _num(_share(blocked, n)),
+            "deals_proposed": int(tally.proposer[a]),
+        }
+    return result

@@ -1,0 +1,86 @@
+"""The tally: exact counts, quantiles within one bin, merges independent of the split, and a
+summary-only job whose memory does not grow with the number of runs."""
+
+import tracemalloc
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from negsim.engine import run_chunked
+from negsim.sampling import BLOCK
+from negsim.scenario import load_scenario
+from negsim.tally import DEAL_BINS, Tally, _histograms, histogram_quantiles, integer_quantiles
+from tests.conftest import BASELINE, DATA
+
+SINK = load_scenario(DATA / "kitchen_sink.yaml")
+
+
+@given(hnp.arrays(np.int64, st.integers(1, 300), elements=st.integers(0, 60)),
+       st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5))
+def test_integer_quantiles_are_numpys(values, probabilities):
+    counts = np.bincount(values)
+    assert np.array_equal(integer_quantiles(counts, probabilities),
+                          np.quantile(values, probabilities))
+
+
+@given(hnp.arrays(float, st.integers(1, 400), elements=st.floats(0.0, 1.0)),
+       st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5))
+def test_histogram_quantiles_are_within_one_bin_and_one_order_statistic(values, probabilities):
+    counts, span = _histograms(values[:, None], DEAL_BINS, (0.0, 1.0), span=True)
+    q = histogram_quantiles(counts[0], span[:, 0], probabilities)
+    ordered, n = np.sort(values), len(values)
+    for p, x in zip(probabilities, q, strict=True):
+        low = ordered[max(int(np.floor(p * n)) - 1, 0)]
+        high = ordered[min(int(np.ceil(p * n)), n - 1)]
+        assert low - 1.0 / DEAL_BINS <= x <= high + 1.0 / DEAL_BINS
+    assert np.all((q >= values.min()) & (q <= values.max()))
+
+
+@given(st.floats(0.0, 1.0), st.integers(1, 50), st.floats(0.0, 1.0))
+def test_a_point_mass_gives_its_value_exactly(value, n, probability):
+    counts, span = _histograms(np.full((n, 1), value), DEAL_BINS, (0.0, 1.0), span=True)
+    assert histogram_quantiles(counts[0], span[:, 0], [probability])[0] == value
+
+
+def test_merging_tallies_of_any_split_gives_the_same_tally():
+    outcomes, whole = run_chunked(SINK, 3, 3 * BLOCK + 100, size=BLOCK)
+    _, parts = run_chunked(SINK, 3, 3 * BLOCK + 100, size=2 * BLOCK)
+    layout_tally = Tally.of(outcomes, whole_layout())
+    for name in whole.__dataclass_fields__:
+        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
+        assert np.array_equal(getattr(whole, name), getattr(layout_tally, name)), name
+    assert whole.runs == 3 * BLOCK + 100
+    assert whole.agreed == outcomes.agreed.sum() == whole.deal_round.sum()
+    assert whole.rounds.sum() == whole.runs == whole.utility[0].sum()
+
+
+def whole_layout():
+    from negsim.layout import Layout
+
+    return Layout.from_scenario(SINK)
+
+
+def test_a_tally_survives_its_file_format():
+    _, tally = run_chunked(SINK, 3, 500)
+    again = Tally.from_bytes(tally.to_bytes())
+    for name in tally.__dataclass_fields__:
+        assert np.array_equal(getattr(tally, name), getattr(again, name)), name
+
+
+def peak_of_summary_only_job(runs: int) -> int:
+    """Peak bytes allocated (numpy included) during a summary-only job, chunks of one block."""
+    scenario = load_scenario(BASELINE)
+    tracemalloc.start()
+    try:
+        _, tally = run_chunked(scenario, 1, runs, size=BLOCK, keep_runs=False)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_summary_only_memory_does_not_grow_with_the_number_of_runs():
+    small = peak_of_summary_only_job(4 * BLOCK)
+    large = peak_of_summary_only_job(40 * BLOCK)  # ten times the runs, forty chunks
+    assert large < 1.15 * small, (small, large)
