@@ -38,12 +38,17 @@ def measure(engine: str, runs: int, seed: int, **options) -> dict:
 
 def peak_memory(runs: int, seed: int, keep_runs: bool = True, workers: int = 1) -> dict:
     """Peak resident memory of a fresh process that runs ``runs`` runs (vector engine): the
-    larger of the main process and of its largest worker."""
+    larger of the main process and of its largest worker.
+
+    Linux carries a process's peak over from its parent at fork, so this must run while the
+    benchmark process is still small (main() measures memory first); the main process reads
+    its own peak from /proc (VmHWM, which starts afresh at exec) where it can.
+    """
     code = ("import resource, negsim; "
             f"negsim.simulate({str(BASELINE)!r}, runs={runs}, seed={seed}, "
             f"keep_runs={keep_runs}, workers={workers}); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            "from negsim.bench import own_peak_kib; "
+            "print(own_peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     main, child = (int(x) / 1024 for x in out.stdout.split()[-2:])
@@ -52,10 +57,23 @@ def peak_memory(runs: int, seed: int, keep_runs: bool = True, workers: int = 1) 
             "seconds": round(time.perf_counter() - start, 1)}
 
 
+def own_peak_kib() -> int:
+    """This process's peak resident memory in KiB (VmHWM on Linux, else ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--abm-runs", type=int, default=300)
     parser.add_argument("--vector-runs", type=int, default=100_000)
+    parser.add_argument("--parallel-runs", type=int, default=1_000_000,
+                        help="runs of the 2-process job (enough to pay for starting workers)")
     parser.add_argument("--memory-runs", type=int, default=1_000_000)
     parser.add_argument("--summary-runs", type=int, default=10_000_000,
                         help="runs of the summary-only memory job (2 workers)")
@@ -63,12 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results") / "bench.json")
     args = parser.parse_args(argv)
 
-    abm = measure("abm", args.abm_runs, args.seed)
-    vector = measure("vector", args.vector_runs, args.seed)
-    vector_2 = measure("vector", args.vector_runs, args.seed, workers=2)
     memory = peak_memory(args.memory_runs, args.seed) if args.memory_runs else None
     summary_memory = (peak_memory(args.summary_runs, args.seed, keep_runs=False, workers=2)
                       if args.summary_runs else None)
+    abm = measure("abm", args.abm_runs, args.seed)
+    vector = measure("vector", args.vector_runs, args.seed)
+    vector_2 = measure("vector", args.parallel_runs, args.seed, workers=2)
     report = {
         "negsim": __version__, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",

@@ -61,6 +61,16 @@ class Layout:
         """Actors whose preferences the targets weigh: signatories and veto holders. (A,)"""
         return self.signatory | self.veto.any(axis=1)
 
+    @property
+    def moving(self) -> np.ndarray:
+        """Issues whose no-deal point can move: contested ones, and those an event's front
+        effect targets. Elsewhere drift and volatility are 0 in every run. (K,) bool"""
+        moving = self.contested.copy()
+        for spec in self.effects:
+            if spec.kind == "front":
+                moving[spec.index] = True
+        return moving
+
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Layout:
         """Build the layout of a validated scenario."""

@@ -11,8 +11,10 @@ tallies come back, so memory is set by the chunk size, not by the number of runs
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 
 import numpy as np
 
@@ -71,11 +73,27 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
     else:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(run_chunk, scenario, seed, start, stop, keep_runs)
-                       for start, stop in ranges]
-            for future, (start, stop) in zip(futures, ranges, strict=True):
-                job.add(future.result(), stop - start)
+            _in_order(lambda start, stop: pool.submit(run_chunk, scenario, seed, start, stop,
+                                                      keep_runs),
+                      ranges, 2 * workers, job)
     return job.result()
+
+
+def _in_order(submit, ranges, window: int, job: _Job) -> None:
+    """Submit chunks, at most ``window`` at a time, and hand their results to ``job`` in run
+    order, dropping each as soon as it is merged: the executor never holds more than a
+    window of finished chunks, however many runs the job has."""
+    pending: deque = deque()
+    todo = iter(ranges)
+    for start, stop in islice(todo, window):
+        pending.append((submit(start, stop), stop - start))
+    while pending:
+        future, runs = pending.popleft()
+        job.add(future.result(), runs)
+        del future
+        following = next(todo, None)
+        if following is not None:
+            pending.append((submit(*following), following[1] - following[0]))
 
 
 class _Job:
@@ -115,11 +133,9 @@ def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
     try:
         shared = client.scatter(scenario, broadcast=True)
         name = uuid4().hex
-        futures = [client.submit(run_chunk, shared, seed, start, stop, job.keep_runs,
-                                 key=f"negsim-{name}-{start}", pure=False)
-                   for start, stop in ranges]
-        for future, (start, stop) in zip(futures, ranges, strict=True):
-            job.add(future.result(), stop - start)
+        _in_order(lambda start, stop: client.submit(
+            run_chunk, shared, seed, start, stop, job.keep_runs, key=f"negsim-{name}-{start}",
+            pure=False), ranges, 2 * workers, job)
     finally:
         client.close()
         if cluster is not None:

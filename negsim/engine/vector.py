@@ -8,6 +8,8 @@ compacted when enough of it has finished, so later rounds cost less.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .. import rules
@@ -22,6 +24,8 @@ def run_vector(params: ParameterBatch) -> Outcomes:
     """Outcomes of every run of a batch (same results as the Mesa engine, run by run)."""
     layout = params.layout
     out = Outcomes.empty(layout, params.run)
+    # the battlefield shocks of the issues that can move, the only ones ever used
+    params = replace(params, noise=params.noise[:, :, layout.moving])
     state = _State(params.runs_last())
     for t in range(layout.max_rounds):
         if state.rows.size == 0:
@@ -37,6 +41,7 @@ class _State:
     """The runs still negotiating: their parameters and the memory of the talks so far.
 
     Every array has the run axis last (the layout the rules take): (A, K, n), (A, n), (n,).
+    The shocks ``params.noise`` (T, M, n) cover only the M issues that can move.
     """
 
     COMPACTED = ("no_deal", "rejections", "last_from", "previous", "received", "blocker",
@@ -62,9 +67,7 @@ class _State:
         lined = np.any((params.red_low > 0.0) | (params.red_high < 1.0), axis=(0, 2))
         self.low, self.high = params.red_low[:, lined], params.red_high[:, lined]
         self.lined = np.flatnonzero(lined)
-        fronts = [spec.index for spec in layout.effects if spec.kind == "front"]
-        self.moving = np.flatnonzero(layout.contested
-                                     | np.isin(np.arange(len(layout.issues)), fronts))
+        self.moving = np.flatnonzero(layout.moving)
 
     def play(self, t: int, out: Outcomes) -> None:
         """One round for every live run; record the runs that end in it."""
@@ -115,7 +118,7 @@ class _State:
         moving = self.moving
         self.no_deal[moving] = rules.advance_front(self.no_deal[moving], now.drift[moving],
                                                    now.volatility[moving],
-                                                   p.noise[t, moving])
+                                                   p.noise[t])
 
     def _record_no_deal(self, mask: np.ndarray, now, out: Outcomes) -> None:
         p = self.params
