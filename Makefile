@@ -13,11 +13,11 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 
 help:
 	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
-	@echo "             one negotiation and run it 100,000 times (results/baseline/runs.parquet)"
+	@echo "             one negotiation, run it 100,000 times: summary and figures in results/baseline/"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
-	@echo "make bench   both engines on the baseline; writes results/bench.json (~3 min)"
+	@echo "make bench   both engines on the baseline; writes results/bench.json (~5 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
-	@echo "make mutants break each model rule on purpose and check its test notices (~4 min)"
+	@echo "make mutants break each model rule on purpose and check its test notices (~10 min)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "negsim needs Python >= 3.12 (none found; set PYTHON=...)" >&2; exit 1; }

@@ -130,11 +130,12 @@ def run(
     summary_only: Annotated[bool, typer.Option(
         "--summary-only", help="keep only the summary (no runs.parquet): memory stays flat "
         "however many runs")] = False,
+    figures: Annotated[bool, typer.Option(help="draw DIR/figures/*.png")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
     = False,
 ) -> None:
-    """Run a scenario many times; write DIR/summary.json, DIR/tally.npz and DIR/runs.parquet
-    (one row per run), and print the summary."""
+    """Run a scenario many times; write DIR/summary.json, DIR/tally.npz, DIR/runs.parquet
+    (one row per run) and DIR/figures/*.png, and print the summary."""
     from .report import run_summary
     from .simulation import simulate
 
@@ -149,14 +150,186 @@ def run(
         results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
                            chunk_size=chunk_size, workers=workers, dask=dask, progress=advance,
                            keep_runs=not summary_only)
-        try:
-            results.save(directory)
-        except OSError as exc:
-            typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
+        _save(lambda: results.save(directory, figures=figures), directory)
     if not quiet:
         run_summary(results.summary())
         typer.echo(f"wrote {directory}/")
+
+
+def _save(write, directory: Path) -> None:
+    """Call ``write()``; an OSError becomes a clear message and exit code 2."""
+    try:
+        write()
+    except OSError as exc:
+        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _simulate_all(scenarios, labels, runs, seed, quiet, **options):
+    """Run several scenarios with the same seed (common random numbers), one progress bar."""
+    from .simulation import simulate
+
+    totals = [s.montecarlo.runs if runs is None else runs for s in scenarios]
+    seed = scenarios[0].montecarlo.seed if seed is None else seed
+    results = []
+    with progress_bar(sum(totals), enabled=not quiet) as advance:
+        for scenario, label, total in zip(scenarios, labels, totals, strict=True):
+            r = simulate(scenario, runs=total, seed=seed, progress=advance, **options)
+            r.label = label
+            results.append(r)
+    return results
+
+
+@app.command()
+def compare(
+    scenario_files: Annotated[list[Path], typer.Argument(metavar="A.yaml B.yaml [C.yaml ...]")],
+    runs: Annotated[int | None, typer.Option(
+        "-n", "--runs", min=2, help="runs per scenario (default: the first scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, help="seed shared by all (default: the first scenario's)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    out: Annotated[Path | None, typer.Option(
+        help="output folder (default: results/compare-<names>/)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
+    = False,
+) -> None:
+    """Run scenarios with common random numbers and report their differences from the first,
+    with 95% intervals; write OUT/compare.json, OUT/figures/*.png and each scenario's summary
+    in OUT/<name>/."""
+    from .atomic import write_all_atomic
+    from .compare import compare as differences
+    from .compare import unique_labels
+    from .plots import figure_files
+    from .report import compare_table
+
+    if len(scenario_files) < 2:
+        typer.echo("compare needs at least two scenario files", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    scenarios = [_load(path) for path in scenario_files]
+    labels = unique_labels([s.name for s in scenarios], [p.stem for p in scenario_files])
+    common = [k for k in scenarios[0].issues if all(k in s.issues for s in scenarios[1:])]
+    if not common:
+        typer.echo("these scenarios share no issue, so there is nothing to compare", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    directory = out or Path("results") / ("compare-" + "-".join(labels))
+    _check_writable(directory)
+    with interruptible(directory):
+        results = _simulate_all(scenarios, labels, runs, seed, quiet, workers=workers)
+        table = differences(results)
+        for note in table["notes"]:
+            typer.echo(f"note: {note}", err=True)
+        files = {directory / "compare.json":
+                 _text_writer(json.dumps(table, indent=2, allow_nan=False) + "\n")}
+        files.update(figure_files(results, directory / "figures"))
+        for r in results:
+            files.update(r.files(directory / r.label, figures=False, runs=False))
+        _save(lambda: _write_in_folders(write_all_atomic, files), directory)
+    if not quiet:
+        compare_table(table)
+        typer.echo(f"wrote {directory}/")
+
+
+def _text_writer(text: str):
+    return lambda tmp: Path(tmp).write_text(text, encoding="utf-8")
+
+
+def _write_in_folders(write_all, files: dict) -> None:
+    """Create the folders of ``files``, write them all or none, and remove folders this call
+    created if writing fails."""
+    made = []
+    for folder in sorted({Path(p).parent for p in files}, key=lambda p: len(p.parts)):
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            made.append(folder)
+    try:
+        write_all(files)
+    except BaseException:
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+@app.command()
+def sweep(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    param: Annotated[str, typer.Option(
+        help="parameter path, e.g. actors.ukraine.war_cost or protocol.max_rounds")],
+    values: Annotated[str | None, typer.Option(help="values a,b,c")] = None,
+    range_: Annotated[str | None, typer.Option(
+        "--range", help="lo:hi:n, n evenly spaced values from lo to hi")] = None,
+    runs: Annotated[int | None, typer.Option(
+        "-n", "--runs", min=2, help="runs per value (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
+    = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    out: Annotated[Path | None, typer.Option(
+        help="output folder (default: results/sweep-<name>-<param>/)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
+    = False,
+) -> None:
+    """Run a scenario at each value of one parameter, with common random numbers; write
+    OUT/sweep.csv and OUT/figures/sweep.png."""
+    from .atomic import write_all_atomic
+    from .plots import png_writer, sweep_figure
+    from .report import sweep_table
+    from .sweep import SweepError, parse_values, sweep_frame, variants
+
+    scenario = _load(scenario_file)
+    try:
+        points = parse_values(values, range_)
+        scenarios = variants(scenario_file, param, points)
+    except SweepError as exc:
+        typer.echo(f"{scenario_file}: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    directory = out or Path("results") / f"sweep-{scenario.name}-{param}"
+    _check_writable(directory)
+    with interruptible(directory):
+        labels = [f"{param} = {v:g}" for v in points]
+        results = _simulate_all(scenarios, labels, runs, seed, quiet, workers=workers,
+                                keep_runs=False)
+        frame = sweep_frame(param, points, results)
+        files = {directory / "sweep.csv": lambda tmp: frame.to_csv(tmp, index=False),
+                 directory / "figures" / "sweep.png":
+                 png_writer(sweep_figure(param, frame, results))}
+        _save(lambda: _write_in_folders(write_all_atomic, files), directory)
+    if not quiet:
+        sweep_table(param, frame)
+        typer.echo(f"wrote {directory}/")
+
+
+@app.command()
+def plot(
+    folders: Annotated[list[Path], typer.Argument(metavar="DIR...", help="folders written by "
+                                                  "negsim run (or a scenario folder of compare)")],
+    out: Annotated[Path | None, typer.Option(
+        help="where the figures go (default: DIR/figures for one folder, results/plot/ for "
+        "several)")] = None,
+) -> None:
+    """Redraw the figures of saved results (overlaid when several), without running again."""
+    from .atomic import write_all_atomic
+    from .compare import unique_labels
+    from .plots import figure_files
+    from .results import Results
+
+    results = []
+    for folder in folders:
+        try:
+            results.append(Results.load(folder))
+        except (OSError, ValueError, KeyError) as exc:
+            typer.echo(f"{folder}: not a results folder of negsim run ({exc})", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    for r, label in zip(results, unique_labels([r.label for r in results],
+                                               [f.name for f in folders]), strict=True):
+        r.label = label
+    directory = out or (folders[0] / "figures" if len(folders) == 1 else Path("results") / "plot")
+    _check_writable(directory)
+    with interruptible(directory):
+        files = figure_files(results, directory)
+        _save(lambda: write_all_atomic(files), directory)
+    typer.echo(f"wrote {len(files)} figures to {directory}/")
 
 
 @app.command("trace")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -160,3 +161,67 @@ def run_summary(summary: dict, con: Console | None = None) -> None:
     if s["events"]:
         con.print("Events active during the talks: " + ", ".join(
             f"{escape(e)} {_pct(row['share'])}" for e, row in s["events"].items()))
+
+
+def _interval(entry: dict, digits: int = 3, percent: bool = False) -> str:
+    low, high = entry["ci95"]
+    fmt = _pct if percent else (lambda x: _num(x, digits))
+    return f"{fmt(entry['difference'])} [{fmt(low)}, {fmt(high)}]"
+
+
+def compare_table(table: dict, con: Console | None = None) -> None:
+    """Print a comparison (negsim.compare.compare): levels, then differences from the first."""
+    con = con or console()
+    ref = table["reference"]
+    con.print(f"[bold]Comparison[/bold] of {len(table['scenarios'])} scenarios, "
+              f"{table['runs']:,} runs each, seed {table['seed']} (common random numbers); "
+              f"differences are from [bold]{escape(ref)}[/bold], with 95% intervals.")
+    levels = Table(title="Levels (median deal: runs with a deal)", title_justify="left")
+    levels.add_column("")
+    names = list(table["scenarios"])
+    for name in names:
+        levels.add_column(escape(name), justify="right")
+    rows = table["scenarios"]
+    levels.add_row("P(deal) [95% CI]", *[
+        f"{_pct(rows[n]['agreement']['probability'])} [{_pct(rows[n]['agreement']['ci95'][0])}, "
+        f"{_pct(rows[n]['agreement']['ci95'][1])}]" for n in names])
+    for k in table["issues"]:
+        levels.add_row(f"median {escape(k)}", *[_num(rows[n]["median_deal"][k], 3)
+                                                for n in names])
+    for a in table["actors"]:
+        levels.add_row(f"mean utility {escape(a)}", *[_num(rows[n]["mean_utility"][a], 3)
+                                                      for n in names])
+    con.print(levels)
+    for name, row in table["differences"].items():
+        diff = Table(title=f"{escape(name)} minus {escape(ref)}: P(deal) "
+                     f"{_interval(row['agreement'], percent=True)}", title_justify="left")
+        diff.add_column("issue")
+        diff.add_column("median deal difference [95% CI]", justify="right")
+        diff.add_column("Wasserstein distance", justify="right")
+        for k, entry in row["issues"].items():
+            diff.add_row(escape(k), _interval(entry), _num(entry["wasserstein"]))
+        con.print(diff)
+        utils = Table(title="mean utility difference [95% CI], paired by run",
+                      title_justify="left")
+        for a in row["actors"]:
+            utils.add_column(escape(a), justify="right")
+        utils.add_row(*[_interval(e) for e in row["actors"].values()])
+        con.print(utils)
+
+
+def sweep_table(param: str, frame, con: Console | None = None) -> None:
+    """Print a sweep: agreement and median deals at each value."""
+    con = con or console()
+    table = Table(title=f"Sweep of {escape(param)} (same seed at every value; median deal "
+                  f"among runs with a deal)", title_justify="left")
+    table.add_column(escape(param))
+    for value in frame[param]:
+        table.add_column(f"{value:g}", justify="right")
+    table.add_row("P(deal)", *[f"{p:.1%}" for p in frame["agreement_probability"]])
+    table.add_row("95% interval", *[f"{lo:.1%}–{hi:.1%}" for lo, hi in
+                                    zip(frame["agreement_ci_low"], frame["agreement_ci_high"],
+                                        strict=True)])
+    for c in [c for c in frame.columns if c.startswith("deal_p50.")]:
+        table.add_row("median " + escape(c.split(".", 1)[1]),
+                      *[_num(None if np.isnan(v) else v, 3) for v in frame[c]])
+    con.print(table)

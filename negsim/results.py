@@ -17,6 +17,7 @@ from .tally import Tally
 RUNS_FILE = "runs.parquet"
 SUMMARY_FILE = "summary.json"
 TALLY_FILE = "tally.npz"
+FIGURES_DIR = "figures"
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Results:
     version: str = __version__
     labels: dict = field(default_factory=dict)  # {"issues": {id: {label, zero, one}},
     #                                              "actors": {id: name}} for tables and plots
+    label: str = ""  # the name in legends (default: the scenario's name)
+
+    def __post_init__(self):
+        self.label = self.label or self.scenario
 
     def __len__(self) -> int:
         return self.tally.runs
@@ -54,18 +59,44 @@ class Results:
                 "event_ids": list(self.events), "labels": self.labels,
                 **summarize(self.tally, self.actors, self.issues, self.events)}
 
-    def save(self, directory: str | Path) -> Path:
-        """Write summary.json, tally.npz and (if kept) runs.parquet into ``directory``: all
-        of them or, on an error or Ctrl-C, none. Returns the folder."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+    def plot(self, kind: str):
+        """One figure of this job: "agreement", "deals", "rounds" or "utilities" (a
+        matplotlib Figure; see negsim.plots, whose functions also overlay several jobs)."""
+        from . import plots
+
+        if kind not in plots.FIGURES:
+            raise ValueError(f"unknown figure {kind!r}; available: {', '.join(plots.FIGURES)}")
+        return plots.FIGURES[kind]([self])
+
+    def files(self, directory: Path, figures: bool = True, runs: bool = True) -> dict:
+        """What ``save`` writes: {path: writer} for negsim.atomic.write_all_atomic."""
         text = json.dumps(self.summary(), indent=2, allow_nan=False) + "\n"
         files = {directory / SUMMARY_FILE:
                  lambda tmp: Path(tmp).write_text(text, encoding="utf-8"),
                  directory / TALLY_FILE: lambda tmp: Path(tmp).write_bytes(self.tally.to_bytes())}
-        if self.runs is not None:
+        if runs and self.runs is not None:
             files[directory / RUNS_FILE] = lambda tmp: self.runs.to_parquet(tmp, index=False)
-        write_all_atomic(files)
+        if figures:
+            from . import plots
+
+            files.update(plots.figure_files([self], directory / FIGURES_DIR))
+        return files
+
+    def save(self, directory: str | Path, figures: bool = True) -> Path:
+        """Write summary.json, tally.npz, (if kept) runs.parquet and (with ``figures``)
+        figures/*.png into ``directory``: all of them or, on an error or Ctrl-C, none.
+        Returns the folder."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        made = figures and not (directory / FIGURES_DIR).exists()
+        if figures:
+            (directory / FIGURES_DIR).mkdir(exist_ok=True)
+        try:
+            write_all_atomic(self.files(directory, figures))
+        except BaseException:
+            if made:
+                (directory / FIGURES_DIR).rmdir()
+            raise
         return directory
 
     @classmethod
@@ -81,3 +112,13 @@ class Results:
                    runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
                    scenario_sha256=meta["scenario_sha256"], version=meta["negsim"],
                    labels=meta.get("labels", {}))
+
+
+def common_issues(results: list[Results]) -> list[str]:
+    """Issues every job has, in the order of the first."""
+    return [k for k in results[0].issues if all(k in r.issues for r in results[1:])]
+
+
+def common_actors(results: list[Results]) -> list[str]:
+    """Actors every job has, in the order of the first."""
+    return [a for a in results[0].actors if all(a in r.actors for r in results[1:])]

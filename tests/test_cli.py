@@ -254,7 +254,7 @@ def test_summary_only_writes_no_runs_and_the_same_summary(tmp_path):
     result = negsim("run", BASELINE, "-n", "300", "--seed", "2", "--out", only, "-q",
                     "--summary-only")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in only.iterdir()) == ["summary.json", "tally.npz"]
+    assert sorted(p.name for p in only.iterdir()) == ["figures", "summary.json", "tally.npz"]
     assert (full / "summary.json").read_text() == (only / "summary.json").read_text()
 
 

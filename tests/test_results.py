@@ -35,8 +35,9 @@ def test_simulate_gives_one_row_per_run_with_the_documented_columns():
 def test_save_and_load_round_trip(tmp_path, path):
     results = negsim.simulate(path, runs=12, seed=2)
     folder = results.save(tmp_path / "out")
-    assert sorted(p.name for p in folder.iterdir()) == ["runs.parquet", "summary.json",
-                                                        "tally.npz"]
+    assert sorted(p.name for p in folder.iterdir()) == ["figures", "runs.parquet",
+                                                        "summary.json", "tally.npz"]
+    assert len(list((folder / "figures").glob("*.png"))) == 4
     loaded = Results.load(folder)
     pd.testing.assert_frame_equal(loaded.runs, results.runs)
     assert (loaded.seed, loaded.engine) == (2, "vector") and loaded.scenario == results.scenario
@@ -86,3 +87,15 @@ def test_summary_numbers_agree_with_the_runs():
         assert np.isclose((high - low) / 2, 1.96 * u.std() / np.sqrt(len(u)), rtol=1e-3)
         assert row["blocked"] == (runs["blocker"] == actor).sum()
     assert s["mediator_left"]["count"] == runs["mediator_left"].sum()
+
+
+def test_results_draw_their_figures_for_notebooks():
+    from matplotlib.figure import Figure
+
+    results = negsim.simulate(BASELINE, runs=300, seed=1)
+    for kind in ("agreement", "deals", "rounds", "utilities"):
+        figure = results.plot(kind)
+        assert isinstance(figure, Figure) and figure.axes
+        assert figure.axes[0].get_title(loc="left") or figure._suptitle is not None
+    with pytest.raises(ValueError, match="available"):
+        results.plot("pie")

@@ -1,0 +1,246 @@
+"""Figures for briefings, drawn from the tallies of one or more jobs (no per-run data needed).
+
+Every function takes a list of Results (one per scenario, drawn in that order, each in its
+own colour across all figures) and returns a matplotlib Figure. Axes say what 0 and 1 mean
+on each issue. Rendering is headless (Agg).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .results import common_actors, common_issues  # noqa: E402
+from .summary import wilson  # noqa: E402
+from .tally import DEAL_BINS, UTILITY_BINS, UTILITY_RANGE  # noqa: E402
+
+DISPLAY_BINS = 50  # deal histograms are shown in bins of 0.02
+UTILITY_DISPLAY_BINS = 80  # utility histograms in bins of 0.025
+PALETTE = plt.get_cmap("tab10").colors
+DPI = 100
+
+
+def colours(names: Sequence[str]) -> dict[str, tuple]:
+    """One colour per scenario, by its position in the comparison (the same in every figure)."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def dashes(names: Sequence[str]) -> dict[str, str]:
+    """One line style per scenario too, so that identical distributions stay visible."""
+    styles = ("-", "--", "-.", (0, (1, 1)))
+    return {name: styles[i % len(styles)] for i, name in enumerate(names)}
+
+
+def _names(results) -> list[str]:
+    return [r.label for r in results]
+
+
+def _wrap(text: str, width: int = 46) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _issue_axis_label(results, issue: str) -> str:
+    info = results[0].labels.get("issues", {}).get(issue, {})
+    zero, one = info.get("zero"), info.get("one")
+    if not zero or not one:
+        return "settlement (0 to 1)"
+    return _wrap(f"0 = {zero}", 50) + "\n" + _wrap(f"1 = {one}", 50)
+
+
+def _issue_title(results, issue: str) -> str:
+    return results[0].labels.get("issues", {}).get(issue, {}).get("label", issue)
+
+
+def _grid(n: int, columns: int = 2, width: float = 6.4, height: float = 3.6):
+    rows = max(1, -(-n // columns))
+    cols = min(columns, max(n, 1))
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), dpi=DPI,
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def _rebin(counts: np.ndarray, bins: int) -> np.ndarray:
+    return counts.reshape(bins, -1).sum(axis=1)
+
+
+def deals(results) -> Figure:
+    """Distribution of the deal on each issue (runs that reached a deal), one panel per issue,
+    with the median no-deal point of the failed runs as a dotted line."""
+    issues = common_issues(results)
+    palette, style = colours(_names(results)), dashes(_names(results))
+    fig, axes = _grid(len(issues))
+    edges = np.linspace(0.0, 1.0, DISPLAY_BINS + 1)
+    for ax, issue in zip(axes, issues, strict=True):
+        for r in results:
+            k = r.issues.index(issue)
+            counts = _rebin(r.tally.deal[k], DISPLAY_BINS) if r.tally.agreed else None
+            colour = palette[r.label]
+            if counts is not None:
+                share = counts / r.tally.runs
+                ax.stairs(share, edges, color=colour, fill=True, alpha=0.25)
+                ax.stairs(share, edges, color=colour, linewidth=1.6, linestyle=style[r.label],
+                          label=f"{r.label}: deals")
+            median = r.summary()["issues"][issue]["no_deal_median"]
+            if median is not None:
+                ax.axvline(median, color=colour, linestyle=":", linewidth=1.6,
+                           label=f"{r.label}: no deal (median)")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_title(_issue_title(results, issue), fontsize=11, loc="left")
+        ax.set_xlabel(_issue_axis_label(results, issue), fontsize=8)
+        ax.set_ylabel(f"share of all runs\n(per {1 / DISPLAY_BINS:g} of the scale)", fontsize=8)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
+    fig.legend(handles, labels, loc="upper right", fontsize=9, ncols=min(2, len(labels) or 1))
+    fig.suptitle("Where the deal lands on each issue (runs that reached a deal)", x=0.01,
+                 ha="left", fontsize=13, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.975 - 0.01 * len(results)))
+    return fig
+
+
+def agreement(results) -> Figure:
+    """Probability of a deal per scenario, with its 95% Wilson interval."""
+    names = _names(results)
+    palette = colours(names)
+    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.55 * len(results)), dpi=DPI)
+    for i, r in enumerate(results):
+        p = r.tally.agreed / r.tally.runs
+        low, high = wilson(r.tally.agreed, r.tally.runs)
+        ax.errorbar(p, i, xerr=[[p - low], [high - p]], fmt="o", color=palette[r.label],
+                    capsize=5, markersize=8, label=r.label)
+        ax.annotate(f"{p:.1%} ({low:.1%} to {high:.1%})", (p, i), xytext=(0, 9),
+                    textcoords="offset points", ha="center", fontsize=9)
+    ax.set_yticks(range(len(results)), names)
+    ax.set_ylim(-0.7, len(results) - 0.3)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability of a deal (0 = never, 1 = in every run); bars: 95% Wilson "
+                  "interval")
+    ax.set_title("Probability that the talks end in a deal", loc="left", fontweight="bold")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def rounds(results) -> Figure:
+    """Share of runs that have reached a deal by each round."""
+    palette, style = colours(_names(results)), dashes(_names(results))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=DPI)
+    for r in results:
+        reached = np.cumsum(r.tally.deal_round) / r.tally.runs
+        ax.step(np.arange(len(reached)), reached, where="post", color=palette[r.label],
+                linestyle=style[r.label], linewidth=1.8, label=r.label)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("round (0 = the first round of talks)")
+    ax.set_ylabel("share of runs with a deal by then\n(0 = none, 1 = all)")
+    ax.set_title("How soon a deal comes", loc="left", fontweight="bold")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def utilities(results) -> Figure:
+    """Distribution of each actor's final utility (of the deal, or of walking away)."""
+    actors = common_actors(results)
+    palette, style = colours(_names(results)), dashes(_names(results))
+    fig, axes = _grid(len(actors), height=3.2)
+    low, high = UTILITY_RANGE
+    edges = np.linspace(low, high, UTILITY_DISPLAY_BINS + 1)
+    used = np.flatnonzero(sum(_rebin(r.tally.utility[r.actors.index(a)], UTILITY_DISPLAY_BINS)
+                              for r in results for a in actors))
+    shown = ((edges[used[0]] - 0.05, edges[used[-1] + 1] + 0.05) if len(used)
+             else UTILITY_RANGE)
+    for ax, actor in zip(axes, actors, strict=True):
+        for r in results:
+            a = r.actors.index(actor)
+            share = _rebin(r.tally.utility[a], UTILITY_DISPLAY_BINS) / r.tally.runs
+            mean = r.summary()["actors"][actor]["mean_utility"]
+            ax.stairs(share, edges, color=palette[r.label], linewidth=1.6,
+                      linestyle=style[r.label], label=f"{r.label} (mean {mean:.2f})")
+            ax.axvline(mean, color=palette[r.label], linestyle=style[r.label], linewidth=0.9,
+                       alpha=0.8)
+        name = results[0].labels.get("actors", {}).get(actor, actor)
+        ax.set_title(name, loc="left", fontsize=11)
+        ax.set_xlim(*shown)
+        ax.set_xlabel("final utility: 1 = its ideal deal on every issue, 0 = the opposite; "
+                      "below 0, the war\ncosts more than no deal is worth (values beyond "
+                      f"[{low:g}, {high:g}] in the end bins)", fontsize=8)
+        ax.set_ylabel("share of runs", fontsize=8)
+        ax.legend(fontsize=8, loc="upper left")
+        ax.grid(alpha=0.3)
+    fig.suptitle("What each actor ends up with (vertical lines: means)", x=0.01, ha="left",
+                 fontsize=13, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return fig
+
+
+def sweep_figure(param: str, frame, results) -> Figure:
+    """Agreement probability (with its 95% interval band) and the median deal on each issue
+    (with its interquartile band) against the swept value."""
+    issues = list(results[0].issues)
+    x = frame[param].to_numpy(dtype=float)
+    fig, axes = _grid(len(issues) + 1, columns=3, width=5.0, height=3.4)
+    ax = axes[0]
+    ax.fill_between(x, frame["agreement_ci_low"], frame["agreement_ci_high"], color=PALETTE[0],
+                    alpha=0.25, label="95% Wilson interval")
+    ax.plot(x, frame["agreement_probability"], "o-", color=PALETTE[0], label="probability")
+    ax.set_ylim(0, 1)
+    ax.set_title("Probability of a deal", loc="left", fontsize=11)
+    ax.set_ylabel("0 = never, 1 = in every run", fontsize=8)
+    ax.set_xlabel(param, fontsize=8)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    for ax, issue in zip(axes[1:], issues, strict=True):
+        ax.fill_between(x, frame[f"deal_p25.{issue}"].astype(float),
+                        frame[f"deal_p75.{issue}"].astype(float), color=PALETTE[1], alpha=0.25,
+                        label="quartiles")
+        ax.plot(x, frame[f"deal_p50.{issue}"].astype(float), "o-", color=PALETTE[1],
+                label="median deal")
+        ax.set_ylim(0, 1)
+        ax.set_title(_issue_title(results, issue), loc="left", fontsize=11)
+        ax.set_ylabel(_issue_axis_label(results, issue), fontsize=6.5)
+        ax.set_xlabel(param, fontsize=8)
+        ax.grid(alpha=0.3)
+    if len(axes) > 1:
+        axes[1].legend(fontsize=8)
+    pad = 0.04 * (x.max() - x.min()) or 0.5
+    for ax in axes:
+        ax.set_xlim(x.min() - pad, x.max() + pad)
+    fig.suptitle(f"{results[0].scenario}: sweeping {param} (same seed at every value; "
+                 f"deals among runs that reached one)", x=0.01, ha="left", fontsize=12,
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
+FIGURES = {"agreement": agreement, "deals": deals, "rounds": rounds, "utilities": utilities}
+
+assert DEAL_BINS % DISPLAY_BINS == 0 and UTILITY_BINS % UTILITY_DISPLAY_BINS == 0
+
+
+def figure_files(results, directory) -> dict:
+    """{directory/<figure>.png: writer} for every figure of ``results`` overlaid."""
+    from pathlib import Path
+
+    return {Path(directory) / f"{name}.png": png_writer(draw(results))
+            for name, draw in FIGURES.items()}
+
+
+def png_writer(fig: Figure):
+    """A writer for negsim.atomic.write_all_atomic that saves the figure as PNG and closes it."""
+
+    def write(path: str) -> None:
+        fig.savefig(path, format="png", dpi=DPI)
+        plt.close(fig)
+
+    return write

@@ -1,0 +1,110 @@
+"""Sweep one parameter of a scenario over a list of values, with common random numbers.
+
+A parameter is named by its path in the scenario file (``actors.ukraine.war_cost``,
+``battlefield.territory.drift``, ``protocol.max_rounds``): every numeric parameter listed by
+``negsim evidence`` can be swept, plus ``protocol.max_rounds``. At each value the parameter is
+set to that number (a distribution becomes that number) and the scenario is validated again,
+so a value outside the parameter's range is refused with the usual message. Every value runs
+with the same seed, so the runs differ only through the swept parameter.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .scenario import ScenarioError
+from .scenario.errors import did_you_mean
+from .scenario.loader import load_scenario_data
+from .scenario.paths import iter_parameters
+from .scenario.schema import Scenario
+from .scenario.yamldoc import read_yaml
+
+EXTRA_PATHS = ("protocol.max_rounds",)  # integer settings that can be swept too
+
+
+class SweepError(ValueError):
+    """A sweep that cannot be run as asked (unknown path, bad values); the message says why."""
+
+
+def sweepable(scenario: Scenario) -> list[str]:
+    """Every path that can be swept in this scenario, in file order."""
+    return [ref.dotted for ref in iter_parameters(scenario)] + list(EXTRA_PATHS)
+
+
+def parse_values(values: str | None, range_: str | None) -> list[float]:
+    """The values of ``--values a,b,c`` or ``--range lo:hi:n`` (n evenly spaced values)."""
+    if (values is None) == (range_ is None):
+        raise SweepError("give either --values a,b,c or --range lo:hi:n")
+    try:
+        if values is not None:
+            out = [float(v) for v in values.split(",") if v.strip()]
+        else:
+            lo, hi, n = range_.split(":")
+            count = int(n)
+            if count < 2:
+                raise SweepError("--range lo:hi:n needs n >= 2")
+            out = list(np.linspace(float(lo), float(hi), count))
+    except SweepError:
+        raise
+    except ValueError:
+        raise SweepError("--values takes numbers separated by commas (0.1,0.2); --range "
+                         "takes lo:hi:n (0:0.1:5)") from None
+    if not out or not all(math.isfinite(v) for v in out):
+        raise SweepError("the sweep needs at least one finite value")
+    return out
+
+
+def variants(path: str | Path, param: str, values: list[float]) -> list[Scenario]:
+    """The scenario file with ``param`` set to each value, each validated."""
+    path = Path(path)
+    from .scenario import load_scenario
+
+    scenario = load_scenario(path)
+    valid = sweepable(scenario)
+    if param not in valid:
+        hint = did_you_mean(param, valid)
+        raise SweepError(f"unknown parameter path {param!r}{hint}; the paths of this scenario "
+                         f"are:\n  " + "\n  ".join(valid))
+    data = read_yaml(path).data
+    keys = [int(p) if p.isdigit() else p for p in param.split(".")]
+    out = []
+    for value in values:
+        if param == "protocol.max_rounds":
+            if value != int(value) or value < 1:
+                raise SweepError(f"protocol.max_rounds takes whole numbers >= 1 (got {value:g})")
+            value = int(value)
+        edited = copy.deepcopy(data)
+        node = edited
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+        try:
+            out.append(load_scenario_data(edited, name=str(path), base_dir=path.parent))
+        except ScenarioError as exc:
+            reasons = "; ".join(p.message for p in exc.problems)
+            raise SweepError(f"{param} = {value:g} is not a valid value: {reasons}") from None
+    return out
+
+
+def sweep_frame(param: str, values: list[float], results) -> pd.DataFrame:
+    """One row per value: agreement with its interval, rounds, deals and utilities."""
+    rows = []
+    for value, r in zip(values, results, strict=True):
+        s = r.summary()
+        low, high = s["agreement"]["ci95"]
+        row = {param: value, "runs": s["runs"],
+               "agreement_probability": s["agreement"]["probability"],
+               "agreement_ci_low": low, "agreement_ci_high": high,
+               "rounds_to_agreement_median": s["rounds_to_agreement"]["median"]}
+        for k, entry in s["issues"].items():
+            for p in ("p25", "p50", "p75"):
+                row[f"deal_{p}.{k}"] = entry["deal"][p]
+        for a, entry in s["actors"].items():
+            row[f"mean_utility.{a}"] = entry["mean_utility"]
+        rows.append(row)
+    return pd.DataFrame(rows).astype(float, errors="ignore")
