@@ -86,14 +86,17 @@ def registry_parameter(row_parameter: str) -> set[str]:
 def test_citations_match_what_the_registry_says_they_inform(path):
     scenario = load_scenario(path)
     registry = scenario.registry
+    wrong = []
     for row in evidence_rows(scenario):
         if row.evidence_id is None:
             continue
         informs = registry.evidence[row.evidence_id].informs
-        assert any((row.actor is None or i.actor in (None, row.actor))
+        if not any((row.actor is None or i.actor in (None, row.actor))
                    and (row.issue is None or i.issue in (None, row.issue))
                    and i.parameter in registry_parameter(row.parameter)
-                   for i in informs), (row.actor, row.issue, row.parameter, row.evidence_id)
+                   for i in informs):
+            wrong.append((row.actor, row.issue, row.parameter, row.evidence_id))
+    assert not wrong, wrong
 
 
 def test_baseline_core_preferences_cite_quotes():
@@ -120,3 +123,16 @@ def test_rows_for_evidence_assumption_and_uncited():
     assert by[("bloc", None, "strategy")].value == "hardliner"
     walkout = by[(None, None, "event.walkout")]
     assert (walkout.evidence_id, walkout.value) == ("rubio_move_on", "walkout")
+
+
+def test_the_scenario_library_asks_its_questions_with_every_core_ideal_backed():
+    assert len(SCENARIO_FILES) >= 6
+    for path in SCENARIO_FILES:
+        header = path.read_text(encoding="utf-8").split("\nname:")[0]
+        assert "?" in header, f"{path.name} opens without stating its question"
+        rows = evidence_rows(load_scenario(path))
+        for actor in ACTORS:
+            for issue in CORE:
+                backed = [r for r in rows if (r.actor, r.issue, r.parameter) ==
+                          (actor, issue, "ideal") and (r.quote or r.assumption)]
+                assert backed, (path.name, actor, issue)
