@@ -353,6 +353,35 @@ def trace_command(
         trace_table(scenario, data)
 
 
+@app.command()
+def extract(
+    documents: Annotated[list[Path], typer.Argument(metavar="DOC...", help="plain-text documents")],
+    scenario_file: Annotated[Path | None, typer.Option(
+        "--scenario", help="use this scenario's actors and issues (ids, names and labels)")]
+    = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """List candidate evidence: sentences naming an actor and an issue, with stance cues."""
+    from .extract import extract as find
+
+    scenario = _load(scenario_file) if scenario_file is not None else None
+    for path in documents:
+        if not path.is_file():
+            typer.echo(f"{path}: no such document", err=True)
+            raise typer.Exit(EXIT_INPUT)
+    try:
+        found = find(documents, scenario)
+    except OSError as exc:
+        typer.echo(f"cannot read: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if format is Format.json:
+        typer.echo(json.dumps([c.as_dict() for c in found], indent=2, ensure_ascii=False))
+        return
+    from .report import extract_table
+
+    extract_table(found)
+
+
 @contextmanager
 def progress_bar(total: int, enabled: bool):
     """A rich progress bar for runs, shown on a terminal only (not with --quiet, not in pipes).

@@ -225,3 +225,24 @@ def sweep_table(param: str, frame, con: Console | None = None) -> None:
         table.add_row("median " + escape(c.split(".", 1)[1]),
                       *[_num(None if np.isnan(v) else v, 3) for v in frame[c]])
     con.print(table)
+
+
+def extract_table(candidates, con: Console | None = None) -> None:
+    """Print candidate evidence, one table per actor, sentences with stance cues first."""
+    con = con or console()
+    by_actor: dict[str, list] = {}
+    for c in candidates:
+        by_actor.setdefault(c.actor, []).append(c)
+    for actor, rows in by_actor.items():
+        table = Table(title=f"{escape(actor)}: {len(rows)} candidate sentences",
+                      title_justify="left", expand=True, show_lines=True)
+        table.add_column("issue", no_wrap=True)
+        table.add_column("where", no_wrap=True)
+        table.add_column("cues", max_width=18)
+        table.add_column("sentence", ratio=1)
+        for c in sorted(rows, key=lambda c: (not c.cues, c.issue, c.document, c.line)):
+            table.add_row(escape(c.issue), escape(f"{c.document[:3]}:{c.line}:{c.column}"),
+                          escape(", ".join(c.cues)), escape(c.sentence))
+        con.print(table)
+    if not candidates:
+        con.print("no sentence names both an actor and an issue")
