@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: demo test bench schema mutants clean help
+.PHONY: demo test bench schema mutants golden experiments clean help
 
 help:
 	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
@@ -18,6 +18,8 @@ help:
 	@echo "make bench   both engines on the baseline; writes results/bench.json (~5 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
 	@echo "make mutants break each model rule on purpose and check its test notices (~10 min)"
+	@echo "make golden  rewrite the golden summaries of every scenario (tests/golden/), on purpose"
+	@echo "make experiments  run every experiment; reports and figures in experiments/out/"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "negsim needs Python >= 3.12 (none found; set PYTHON=...)" >&2; exit 1; }
@@ -33,7 +35,7 @@ demo: $(STAMP)
 	$(BIN)/negsim run scenarios/baseline.yaml -n 100000 --seed 1
 
 test: $(STAMP)
-	$(BIN)/ruff check negsim tests
+	$(BIN)/ruff check negsim tests experiments
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)
@@ -44,6 +46,12 @@ bench: $(STAMP)
 
 mutants: $(STAMP)
 	$(BIN)/python -m tests.mutants
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
+
+experiments: $(STAMP)
+	$(BIN)/python -m experiments
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
