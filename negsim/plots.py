@@ -111,7 +111,8 @@ def agreement(results) -> Figure:
     """Probability of a deal per scenario, with its 95% Wilson interval."""
     names = _names(results)
     palette = colours(names)
-    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.55 * len(results)), dpi=DPI)
+    longest = max(len(name) for name in names)
+    fig, ax = plt.subplots(figsize=(6.0 + 0.07 * longest, 1.5 + 0.55 * len(results)), dpi=DPI)
     for i, r in enumerate(results):
         p = r.tally.agreed / r.tally.runs
         low, high = wilson(r.tally.agreed, r.tally.runs)
@@ -123,8 +124,8 @@ def agreement(results) -> Figure:
     ax.set_ylim(-0.7, len(results) - 0.3)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("probability of a deal (0 = never, 1 = in every run); bars: 95% Wilson "
-                  "interval")
+    ax.set_xlabel("probability of a deal (0 = never, 1 = in every run)\n"
+                  "bars: 95% Wilson interval")
     ax.set_title("Probability that the talks end in a deal", loc="left", fontweight="bold")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

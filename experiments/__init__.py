@@ -1,0 +1,1 @@
+"""Experiments: one module per question the source documents raise (``make experiments``)."""

@@ -1,0 +1,64 @@
+"""The EU's veto on sanctions relief: with versus without, in the baseline and when Russia
+ties any deal to relief (sanctions_linkage)."""
+
+from __future__ import annotations
+
+import negsim
+from negsim import plots
+from negsim.compare import compare
+
+from .common import RUNS, SCENARIOS, SEED, edited, interval, out_dir, save, write_report
+
+
+def without_veto(name: str):
+    def edit(data):
+        europe = data["actors"]["europe"]
+        europe["veto"] = []
+        europe.get("red_lines", {}).pop("sanctions_relief", None)
+        if not europe.get("red_lines"):
+            europe.pop("red_lines", None)
+    return edited(name, edit, f"{name}_no_eu_veto")
+
+
+def run() -> dict:
+    folder = out_dir("eu_veto")
+    found = {}
+    lines = []
+    for name in ("baseline", "sanctions_linkage"):
+        with_veto = negsim.simulate(SCENARIOS / f"{name}.yaml", runs=RUNS, seed=SEED)
+        with_veto.label = f"{name} (EU veto)"
+        without = negsim.simulate(without_veto(name), runs=RUNS, seed=SEED)
+        without.label = f"{name} (no EU veto)"
+        table = compare([with_veto, without])
+        diff = table["differences"][without.label]
+        found[name] = table
+        relief = diff["issues"]["sanctions_relief"]
+        levels = table["scenarios"]
+        lines += [
+            f"## {name}", "",
+            f"- P(deal) with the veto {interval(levels[with_veto.label]['agreement'])}, "
+            f"without {interval(levels[without.label]['agreement'])}; "
+            f"difference {interval(diff['agreement'])} (paired by run).",
+            f"- Median sanctions relief in a deal: "
+            f"{_num(levels[with_veto.label]['median_deal']['sanctions_relief'])} "
+            f"with the veto, {_num(levels[without.label]['median_deal']['sanctions_relief'])} "
+            f"without; difference {interval(relief, percent=False)}, Wasserstein distance "
+            f"{_num(relief['wasserstein'])}.",
+            "- Mean utility, without minus with the veto (paired): " + ", ".join(
+                f"{a} {interval(e, percent=False)}" for a, e in diff["actors"].items()) + ".",
+            "", f"![{name}](deals_{name}.png)", ""]
+        save(plots.deals([with_veto, without]), folder, f"deals_{name}")
+        save(plots.agreement([with_veto, without]), folder, f"agreement_{name}")
+    write_report(folder, "The EU veto on sanctions relief",
+                 "How much does Europe's veto on sanctions relief (and, when Russia makes "
+                 "relief a condition, the Commission's no-relief-before-withdrawal line) "
+                 "change the chance and the terms of a deal?", lines)
+    return found
+
+
+def _num(x) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+if __name__ == "__main__":
+    run()
