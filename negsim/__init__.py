@@ -1,5 +1,10 @@
-"""negsim: a multi-issue bargaining simulator of the 2025 Russia-Ukraine peace negotiations."""
+"""negsim: a multi-issue bargaining simulator of the 2025 Russia-Ukraine peace negotiations.
 
+The names below are imported on first use, so that ``import negsim`` (and the command line)
+starts fast and a Ctrl-C while starting is handled like any other.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -7,15 +12,20 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-from .results import Results  # noqa: E402
-from .scenario import (  # noqa: E402
-    Problem,
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    load_scenario_text,
-)
-from .simulation import simulate  # noqa: E402
+_EXPORTS = {"Problem": "scenario", "Results": "results", "Scenario": "scenario",
+            "ScenarioError": "scenario", "load_scenario": "scenario",
+            "load_scenario_text": "scenario", "simulate": "simulation"}
 
-__all__ = ["Problem", "Results", "Scenario", "ScenarioError", "load_scenario",
-           "load_scenario_text", "simulate", "__version__"]
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'negsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

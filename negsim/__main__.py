@@ -1,5 +1,5 @@
 """``python -m negsim``."""
 
-from .cli import main
+from .entry import main
 
 main()

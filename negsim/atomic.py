@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -34,12 +34,14 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def write_all_atomic(files: dict[Path, Callable[[str], None]]) -> None:
+def write_all_atomic(files: dict[Path, Callable[[str], None]],
+                     remove: Iterable[Path] = ()) -> None:
     """Write several files so that either all of them appear or none does.
 
     Each ``write(temporary path)`` runs first; an error or Ctrl-C meanwhile removes every
-    temporary file and leaves the targets untouched. Then all are renamed into place, with
-    Ctrl-C held off for the few microseconds that takes (when called from the main thread).
+    temporary file and leaves the targets untouched. Then all are renamed into place, and the
+    files in ``remove`` (left by an earlier job, say) are deleted, with Ctrl-C held off for
+    the few microseconds that takes (when called from the main thread).
     """
     import signal
     import threading
@@ -64,6 +66,8 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]]) -> None:
     try:
         for tmp, path in done:
             os.replace(tmp, path)
+        for path in remove:
+            Path(path).unlink(missing_ok=True)
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from . import __version__, load_scenario, simulate
+from .atomic import write_text_atomic
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{summary_memory['peak_rss_mib']:.0f} MiB per process "
               f"({summary_memory['seconds']} s)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_text_atomic(args.out, json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -141,15 +142,25 @@ def run(
 
     scenario = _load(scenario_file)
     directory = out or Path("results") / scenario.name
-    _check_writable(directory)
     if engine is Engine.abm and (dask or workers > 1):
         typer.echo("--workers and --dask apply to the vector engine", err=True)
         raise typer.Exit(EXIT_INPUT)
+    if dask is not None and dask != "local" and not re.fullmatch(
+            r"(tcp|tls|ucx|inproc)://[^\s/:]+(:\d+)?/?", dask):
+        typer.echo(f"--dask takes 'local' or a scheduler address such as "
+                   f"tcp://HOST:PORT (got {dask!r})", err=True)
+        raise typer.Exit(EXIT_INPUT)
     total = scenario.montecarlo.runs if runs is None else runs
-    with interruptible(directory), progress_bar(total, enabled=not quiet) as advance:
-        results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
-                           chunk_size=chunk_size, workers=workers, dask=dask, progress=advance,
-                           keep_runs=not summary_only)
+    with output_folder(directory), progress_bar(total, enabled=not quiet) as advance:
+        try:
+            results = simulate(scenario, runs=runs, seed=seed, engine=engine.value,
+                               chunk_size=chunk_size, workers=workers, dask=dask,
+                               progress=advance, keep_runs=not summary_only)
+        except (OSError, TimeoutError) as exc:
+            if dask is None:
+                raise
+            typer.echo(f"cannot reach the Dask scheduler {dask}: {exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
         _save(lambda: results.save(directory, figures=figures), directory)
     if not quiet:
         run_summary(results.summary())
@@ -212,8 +223,8 @@ def compare(
         typer.echo("these scenarios share no issue, so there is nothing to compare", err=True)
         raise typer.Exit(EXIT_INPUT)
     directory = out or Path("results") / ("compare-" + "-".join(labels))
-    _check_writable(directory)
-    with interruptible(directory):
+    runs = scenarios[0].montecarlo.runs if runs is None else runs  # the same for all
+    with output_folder(directory):
         results = _simulate_all(scenarios, labels, runs, seed, quiet, workers=workers)
         table = differences(results)
         for note in table["notes"]:
@@ -285,8 +296,7 @@ def sweep(
         typer.echo(f"{scenario_file}: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     directory = out or Path("results") / f"sweep-{scenario.name}-{param}"
-    _check_writable(directory)
-    with interruptible(directory):
+    with output_folder(directory):
         labels = [f"{param} = {v:g}" for v in points]
         results = _simulate_all(scenarios, labels, runs, seed, quiet, workers=workers,
                                 keep_runs=False)
@@ -318,15 +328,19 @@ def plot(
     for folder in folders:
         try:
             results.append(Results.load(folder))
-        except (OSError, ValueError, KeyError) as exc:
+        except ValueError as exc:
             typer.echo(f"{folder}: not a results folder of negsim run ({exc})", err=True)
             raise typer.Exit(EXIT_INPUT) from None
+    from .results import common_issues
+
+    if not common_issues(results):
+        typer.echo("these results share no issue, so there is nothing to overlay", err=True)
+        raise typer.Exit(EXIT_INPUT)
     for r, label in zip(results, unique_labels([r.label for r in results],
                                                [f.name for f in folders]), strict=True):
         r.label = label
     directory = out or (folders[0] / "figures" if len(folders) == 1 else Path("results") / "plot")
-    _check_writable(directory)
-    with interruptible(directory):
+    with output_folder(directory):
         files = figure_files(results, directory)
         _save(lambda: write_all_atomic(files), directory)
     typer.echo(f"wrote {len(files)} figures to {directory}/")
@@ -404,14 +418,37 @@ def progress_bar(total: int, enabled: bool):
 
 
 @contextmanager
-def interruptible(directory: Path):
-    """Turn Ctrl-C into a clear message and exit code 130; files are written atomically, so
-    an interrupted command leaves no partial file in ``directory``."""
+def output_folder(directory: Path):
+    """The output folder of a command: refused (exit 2) if it cannot be created or written;
+    Ctrl-C becomes a clear message and exit code 130. Files are written all at once at the
+    end, so an interrupted or failed command leaves nothing, and folders it created are
+    removed again."""
+    created = [p for p in (directory, *directory.parents) if not p.exists()]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".negsim-probe-"):
+            pass
+    except OSError as exc:
+        _remove_empty(created)
+        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     try:
         yield
     except KeyboardInterrupt:
+        _remove_empty(created)
         typer.echo(f"interrupted: nothing was written to {directory}", err=True)
         raise typer.Exit(130) from None
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def _load(path: Path):
@@ -419,17 +456,6 @@ def _load(path: Path):
         return load_scenario(path)
     except ScenarioError as exc:
         _report(exc)
-        raise typer.Exit(EXIT_INPUT) from None
-
-
-def _check_writable(directory: Path) -> None:
-    """Refuse an output folder that cannot be created or written, before any work is done."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=".negsim-probe-"):
-            pass
-    except OSError as exc:
-        typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
 
 

@@ -35,7 +35,7 @@ def colours(names: Sequence[str]) -> dict[str, tuple]:
 
 def dashes(names: Sequence[str]) -> dict[str, str]:
     """One line style per scenario too, so that identical distributions stay visible."""
-    styles = ("-", "--", "-.", (0, (1, 1)))
+    styles = ("-", "--", "-.", (0, (6, 2, 1, 2, 1, 2)))  # dotted is kept for no-deal medians
     return {name: styles[i % len(styles)] for i, name in enumerate(names)}
 
 
@@ -99,11 +99,11 @@ def deals(results) -> Figure:
         ax.set_xlabel(_issue_axis_label(results, issue), fontsize=8)
         ax.set_ylabel(f"share of all runs\n(per {1 / DISPLAY_BINS:g} of the scale)", fontsize=8)
         ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
-    fig.legend(handles, labels, loc="upper right", fontsize=9, ncols=min(2, len(labels) or 1))
+    if axes:
+        axes[0].legend(fontsize=8, loc="upper left")
     fig.suptitle("Where the deal lands on each issue (runs that reached a deal)", x=0.01,
                  ha="left", fontsize=13, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 0.975 - 0.01 * len(results)))
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
 
 

@@ -91,27 +91,48 @@ class Results:
         made = figures and not (directory / FIGURES_DIR).exists()
         if figures:
             (directory / FIGURES_DIR).mkdir(exist_ok=True)
+        files = self.files(directory, figures)
         try:
-            write_all_atomic(self.files(directory, figures))
+            write_all_atomic(files, remove=stale(directory, files))
         except BaseException:
             if made:
                 (directory / FIGURES_DIR).rmdir()
             raise
+        if not figures and (directory / FIGURES_DIR).is_dir():
+            try:
+                (directory / FIGURES_DIR).rmdir()  # emptied of an earlier job's figures
+            except OSError:
+                pass
         return directory
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
-        """Read results written by ``save`` (runs.parquet is read when present)."""
+        """Read results written by ``save`` (runs.parquet is read when present). Raises
+        ValueError, saying what is wrong, for a folder that does not hold them."""
         directory = Path(directory)
-        meta = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
-        tally = Tally.from_bytes((directory / TALLY_FILE).read_bytes())
-        runs_path = directory / RUNS_FILE
-        return cls(scenario=meta["scenario"], tally=tally, seed=meta["seed"],
-                   engine=meta["engine"], issues=tuple(meta["issue_ids"]),
-                   actors=tuple(meta["actor_ids"]), events=tuple(meta["event_ids"]),
-                   runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
-                   scenario_sha256=meta["scenario_sha256"], version=meta["negsim"],
-                   labels=meta.get("labels", {}))
+        try:
+            meta = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
+            tally = Tally.from_bytes((directory / TALLY_FILE).read_bytes())
+            runs_path = directory / RUNS_FILE
+            results = cls(scenario=str(meta["scenario"]), tally=tally, seed=int(meta["seed"]),
+                          engine=str(meta["engine"]), issues=tuple(meta["issue_ids"]),
+                          actors=tuple(meta["actor_ids"]), events=tuple(meta["event_ids"]),
+                          runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
+                          scenario_sha256=str(meta["scenario_sha256"]),
+                          version=str(meta["negsim"]), labels=dict(meta.get("labels", {})))
+        except FileNotFoundError as exc:
+            raise ValueError(f"{Path(exc.filename).name} is missing") from None
+        except Exception as exc:  # any unreadable or malformed file
+            raise ValueError(f"unreadable results ({type(exc).__name__}: {exc})") from None
+        t = results.tally
+        shapes = {"deal": (len(results.issues),), "utility": (len(results.actors),),
+                  "event": (len(results.events),)}
+        for name, shape in shapes.items():
+            if getattr(t, name).shape[:1] != shape:
+                raise ValueError(f"{TALLY_FILE} does not match {SUMMARY_FILE} ({name})")
+        if results.runs is not None and len(results.runs) != t.runs:
+            raise ValueError(f"{RUNS_FILE} does not match {SUMMARY_FILE}")
+        return results
 
 
 def common_issues(results: list[Results]) -> list[str]:
@@ -122,3 +143,10 @@ def common_issues(results: list[Results]) -> list[str]:
 def common_actors(results: list[Results]) -> list[str]:
     """Actors every job has, in the order of the first."""
     return [a for a in results[0].actors if all(a in r.actors for r in results[1:])]
+
+
+def stale(directory: Path, files: dict) -> list[Path]:
+    """What an earlier job left in ``directory`` that this one does not rewrite: a
+    runs.parquet or figures that would otherwise pass for this job's."""
+    old = [directory / RUNS_FILE, *sorted((directory / FIGURES_DIR).glob("*.png"))]
+    return [path for path in old if path.exists() and path not in files]

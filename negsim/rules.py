@@ -58,6 +58,17 @@ def issue_sum(values):
     return total
 
 
+def actor_sum(values, axis: int = 0):
+    """Sum over an actor axis, actor by actor in file order. numpy's own sums add in another
+    order for one run than for a batch (pairwise over a last axis), so a run's last bits
+    would depend on the chunk it is played in; this order is the same everywhere."""
+    values = np.moveaxis(np.asarray(values), axis, 0)
+    total = values[0].copy()
+    for a in range(1, values.shape[0]):
+        total += values[a]
+    return total
+
+
 def batna(no_deal, ideal, weight, war_cost, horizon, work=None):
     """Value of walking away: u_i(q(t)) - kappa_i * H. -> (A, ...)."""
     return utility(no_deal, ideal, weight, work) - war_cost * np.asarray(horizon)
@@ -135,7 +146,7 @@ def reciprocity(last_from, utility_, proposer):
     the gain over the proposer's own previous offer (0 for the proposer itself). Returns
     (received (A, ...), last_from updated).
     """
-    earlier = np.sum(np.where(proposer[None], last_from, 0.0), axis=1)
+    earlier = actor_sum(np.where(proposer[None], last_from, 0.0), axis=1)
     first = np.all(np.where(proposer[None], np.isnan(last_from), True), axis=1)
     received = np.where(proposer | first, 0.0,
                         received_concession(utility_, np.where(first, np.nan, earlier)))
@@ -154,8 +165,8 @@ def target(ideal, weight, pull, members):
     Returns (g, gain) (K, ...) with gain_k = sum_j m_j c_j w_jk; g is NaN where gain is 0.
     """
     cw = np.where(members, pull, 0.0)[:, None] * weight
-    gain = np.sum(cw, axis=0)
-    num = np.sum(cw * ideal, axis=0)
+    gain = actor_sum(cw)
+    num = actor_sum(cw * ideal)
     g = np.divide(num, gain, out=np.full_like(num, np.nan), where=gain > 0)
     return g, gain
 

@@ -107,4 +107,5 @@ def sweep_frame(param: str, values: list[float], results) -> pd.DataFrame:
         for a, entry in s["actors"].items():
             row[f"mean_utility.{a}"] = entry["mean_utility"]
         rows.append(row)
-    return pd.DataFrame(rows).astype(float, errors="ignore")
+    frame = pd.DataFrame(rows)
+    return frame.astype({c: (int if c == "runs" else float) for c in frame.columns})

@@ -1,5 +1,6 @@
-"""A mergeable, fixed-size record of a Monte Carlo job: everything the summary and the
-figures need, without keeping one row per run.
+"""A mergeable record of a Monte Carlo job: everything the summary and the figures need,
+without keeping one row per run (its size grows only by one row of utility moments per
+block of 4096 runs).
 
 Each chunk of runs is reduced to a Tally where it is played; tallies are merged in run order.
 Counts and histograms are integers, so merging them is exact. Utility means and variances
@@ -8,11 +9,10 @@ a tally does not depend on how the runs were split into chunks, on the number of
 on the executor: the same job always gives the same summary.
 
 Deals and no-deal points go into histograms of DEAL_BINS bins on [0, 1] that also keep the
-least and the largest value in each bin. A quantile is read off by interpolating between the
-two in the bin where the cumulative share crosses it: within one bin (0.0001) and one order
-statistic of the exact quantile (for thousands of runs, within about 0.0001), and exact where
-the values in that bin are all equal (a status quo, a red line). Rounds are integers, so their
-quantiles are exact.
+least and the largest value in each bin. Quantiles are read off them the way numpy
+interpolates between order statistics (see histogram_quantiles): within one bin (0.0001) of
+numpy's quantile of the same values, and exact for small samples, at gaps and at point masses
+(a status quo, a red line). Rounds are integers, so their quantiles are exact.
 """
 
 from __future__ import annotations
@@ -174,21 +174,33 @@ def _histograms(values: np.ndarray, bins: int, value_range: tuple[float, float],
 
 def histogram_quantiles(counts: np.ndarray, span: np.ndarray, probabilities) -> np.ndarray:
     """Quantiles of a histogram with the least and largest value of each bin (``span``,
-    (2, bins)): linear between the two, in the bin where the cumulative count crosses each
-    probability (NaN for an empty histogram)."""
-    counts = np.asarray(counts, dtype=float)
-    total = counts.sum()
+    (2, bins)), the way numpy.quantile interpolates between order statistics.
+
+    Quantile p lies between the order statistics of ranks floor(h) and floor(h) + 1, with
+    h = (n - 1) p. An order statistic is read off its bin: the bin's least value for its
+    first rank there, its largest for its last, and evenly in between for the others. So the
+    result is exact when the two order statistics are the first or last of their bins (small
+    samples, gaps, point masses), and within one bin (0.0001) otherwise. NaN when empty.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
     probabilities = np.asarray(probabilities, dtype=float)
-    if total == 0:
+    if n == 0:
         return np.full(probabilities.shape, np.nan)
     cumulative = np.cumsum(counts)
-    target = probabilities * total
-    index = np.minimum(np.searchsorted(cumulative, target, side="left"), len(counts) - 1)
-    index = np.maximum(index, np.argmax(counts > 0))  # probability 0: the first non-empty bin
-    before = np.where(index > 0, cumulative[index - 1], 0.0)
-    share = np.clip((target - before) / counts[index], 0.0, 1.0)
-    least, largest = span[0][index], span[1][index]
-    return least + share * (largest - least)
+
+    def order_statistic(rank):  # the rank-th smallest value (0-based), from its bin
+        b = np.searchsorted(cumulative, rank, side="right")
+        first = cumulative[b] - counts[b]
+        inside = np.where(counts[b] > 1, (rank - first) / np.maximum(counts[b] - 1, 1), 0.0)
+        least, largest = span[0][b], span[1][b]
+        return least + inside * (largest - least)
+
+    h = (n - 1) * probabilities
+    below = np.floor(h).astype(np.int64)
+    above = np.minimum(below + 1, n - 1)
+    low, high = order_statistic(below), order_statistic(above)
+    return low + (h - below) * (high - low)
 
 
 def integer_quantiles(counts: np.ndarray, probabilities) -> np.ndarray:

@@ -153,7 +153,7 @@ MUTANTS = [
      "tests/abm/test_dynamics.py::"
      "test_a_veto_binds_against_the_status_quo_even_after_the_front_moves"),
     ("reciprocity compares different proposers", "negsim/rules.py",
-     "earlier = np.sum(np.where(proposer[None], last_from, 0.0), axis=1)",
+     "earlier = actor_sum(np.where(proposer[None], last_from, 0.0), axis=1)",
      "earlier = np.min(np.where(np.isnan(last_from), np.inf, last_from), axis=1)",
      "tests/abm/test_dynamics.py::test_a_reciprocal_actor_does_not_concede_when_nobody_does"),
     ("reciprocity never remembers", "negsim/rules.py",

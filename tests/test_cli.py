@@ -229,7 +229,7 @@ def test_ctrl_c_during_a_run_exits_130_and_writes_nothing(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # the folder this command created is gone again
 
 
 def test_engines_chunks_and_executors_write_identical_parquet(tmp_path):

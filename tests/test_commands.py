@@ -187,3 +187,41 @@ def test_the_readme_commands_exist():
     readme = (ROOT / "README.md").read_text()
     for command in ("negsim compare", "negsim sweep", "negsim plot", "--summary-only"):
         assert command in readme
+
+
+def test_a_new_job_in_the_same_folder_leaves_nothing_of_the_old_one(tmp_path):
+    out = tmp_path / "again"
+    assert negsim("run", BASELINE, "-n", "200", "--out", out, "-q").returncode == 0
+    result = negsim("run", DATA / "kitchen_sink.yaml", "-n", "100", "--out", out, "-q",
+                    "--summary-only", "--no-figures")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "tally.npz"]
+
+
+def test_compare_uses_the_first_scenarios_runs_for_all(tmp_path):
+    other = copy_of_baseline(tmp_path, lambda t: t.replace(
+        "name: baseline", "name: other").replace("runs: 10000", "runs: 60"))
+    result = negsim("compare", BASELINE, other, "--out", tmp_path / "c", "-q",
+                    "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "c" / "compare.json").read_text())["runs"] == 10000
+
+
+def test_plot_refuses_malformed_or_unrelated_results(baseline_run, tmp_path):
+    out, _ = baseline_run
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "summary.json").write_text("[1, 2]")
+    (broken / "tally.npz").write_bytes(b"")
+    result = negsim("plot", broken)
+    assert result.returncode == 2 and "not a results folder" in result.stderr
+    other = tmp_path / "sink"
+    assert negsim("run", DATA / "kitchen_sink.yaml", "-n", "50", "--out", other, "-q",
+                  "--no-figures").returncode == 0
+    result = negsim("plot", out, other, "--out", tmp_path / "p")
+    assert result.returncode == 2 and "share no issue" in result.stderr
+
+
+def test_a_bad_dask_address_is_bad_input():
+    result = negsim("run", BASELINE, "-n", "10", "--dask", "bogus")
+    assert result.returncode == 2 and "--dask takes" in result.stderr

@@ -27,15 +27,21 @@ def test_integer_quantiles_are_numpys(values, probabilities):
 
 @given(hnp.arrays(float, st.integers(1, 400), elements=st.floats(0.0, 1.0)),
        st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5))
-def test_histogram_quantiles_are_within_one_bin_and_one_order_statistic(values, probabilities):
+def test_histogram_quantiles_are_within_one_bin_of_numpys(values, probabilities):
     counts, span = _histograms(values[:, None], DEAL_BINS, (0.0, 1.0), span=True)
     q = histogram_quantiles(counts[0], span[:, 0], probabilities)
-    ordered, n = np.sort(values), len(values)
-    for p, x in zip(probabilities, q, strict=True):
-        low = ordered[max(int(np.floor(p * n)) - 1, 0)]
-        high = ordered[min(int(np.ceil(p * n)), n - 1)]
-        assert low - 1.0 / DEAL_BINS <= x <= high + 1.0 / DEAL_BINS
+    exact = np.quantile(values, probabilities)
+    assert np.all(np.abs(q - exact) <= 1.0 / DEAL_BINS + 1e-12)
     assert np.all((q >= values.min()) & (q <= values.max()))
+
+
+@given(st.lists(st.integers(0, DEAL_BINS - 1), min_size=1, max_size=40, unique=True),
+       st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5))
+def test_histogram_quantiles_are_exact_when_each_value_has_its_own_bin(bins, probabilities):
+    values = (np.array(bins, dtype=float) + 0.5) / DEAL_BINS
+    counts, span = _histograms(values[:, None], DEAL_BINS, (0.0, 1.0), span=True)
+    q = histogram_quantiles(counts[0], span[:, 0], probabilities)
+    assert np.allclose(q, np.quantile(values, probabilities), rtol=0, atol=1e-15)
 
 
 @given(st.floats(0.0, 1.0), st.integers(1, 50), st.floats(0.0, 1.0))

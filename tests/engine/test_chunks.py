@@ -55,3 +55,11 @@ def test_progress_counts_every_run():
 def test_a_dask_local_cluster_gives_the_same_results(reference):
     assert_identical(reference, run_chunked(SINK, 5, 11_000, size=2 * BLOCK, workers=2,
                                             dask="local"))
+
+
+def test_many_actors_on_one_issue_give_the_same_bits_in_any_chunk():
+    """Nine actors, one issue: sums over actors must add in the same order for a run alone
+    in its chunk as for a run among thousands (numpy's own sums do not)."""
+    nine = load_scenario(DATA / "nine_one_issue.yaml")
+    assert_identical(run_chunked(nine, 94, BLOCK + 1, size=BLOCK),
+                     run_chunked(nine, 94, BLOCK + 1, size=2 * BLOCK))

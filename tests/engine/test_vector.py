@@ -33,7 +33,8 @@ def test_engines_agree_on_generated_scenarios(scenario, seed, start):
     assert_same(vector, abm)
 
 
-@pytest.mark.parametrize("path", SCENARIO_FILES + [DATA / "kitchen_sink.yaml"],
+@pytest.mark.parametrize("path", SCENARIO_FILES + [DATA / "kitchen_sink.yaml",
+                                                  DATA / "nine_one_issue.yaml"],
                          ids=lambda p: p.name)
 def test_engines_agree_on_every_scenario_file(path):
     scenario = load_scenario(path)
