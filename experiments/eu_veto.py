@@ -20,6 +20,23 @@ def without_veto(name: str):
     return edited(name, edit, f"{name}_no_eu_veto")
 
 
+def linkage_variants() -> dict:
+    """sanctions_linkage with one piece taken away at a time."""
+    def no_russian_line(data):
+        del data["actors"]["russia"]["red_lines"]["sanctions_relief"]
+
+    def no_eu_line(data):
+        del data["actors"]["europe"]["red_lines"]
+
+    return {"sanctions_linkage as written": negsim.load_scenario(
+                SCENARIOS / "sanctions_linkage.yaml"),
+            "without Russia's SWIFT red line": edited("sanctions_linkage", no_russian_line,
+                                                      "linkage_no_russian_line"),
+            "EU veto kept, EU ceiling dropped": edited("sanctions_linkage", no_eu_line,
+                                                       "linkage_no_eu_ceiling"),
+            "no EU veto, no EU ceiling": without_veto("sanctions_linkage")}
+
+
 def run() -> dict:
     folder = out_dir("eu_veto")
     found = {}
@@ -49,6 +66,22 @@ def run() -> dict:
             "", f"![{name}](deals_{name}.png)", ""]
         save(plots.deals([with_veto, without]), folder, f"deals_{name}")
         save(plots.agreement([with_veto, without]), folder, f"agreement_{name}")
+    variants = []
+    for label, scenario in linkage_variants().items():
+        r = negsim.simulate(scenario, runs=RUNS, seed=SEED, keep_runs=False)
+        r.label = label
+        variants.append(r)
+    save(plots.agreement(variants), folder, "linkage_pieces")
+    lines += ["## sanctions_linkage, one piece at a time", "",
+              "| variant | P(deal) [95% CI] | Europe blocked | Russia blocked |",
+              "|---|---|---|---|"]
+    for r in variants:
+        s = r.summary()
+        lines.append(f"| {r.label} | {interval(s['agreement'])} | "
+                     f"{s['actors']['europe']['blocked_share']:.1%} | "
+                     f"{s['actors']['russia']['blocked_share']:.1%} |")
+    found["pieces"] = {r.label: r.summary()["agreement"] for r in variants}
+    lines += ["", "![pieces](linkage_pieces.png)", ""]
     write_report(folder, "The EU veto on sanctions relief",
                  "How much does Europe's veto on sanctions relief (and, when Russia makes "
                  "relief a condition, the Commission's no-relief-before-withdrawal line) "

@@ -39,6 +39,16 @@ def designs() -> dict:
     }
 
 
+CUTOFFS = [0.3, 0.34, 0.36, 0.38, 0.4, 0.45]
+
+
+def europe_cutoff(value: float):
+    def edit(data):
+        data["actors"]["europe"]["red_lines"]["security_guarantees"]["max"] = {
+            "value": value, "assumption": "swept by the experiment"}
+    return edited("coalition_of_the_willing", edit, f"coalition_cutoff_{int(value * 100)}")
+
+
 def run() -> dict:
     folder = out_dir("guarantees")
     results = []
@@ -60,6 +70,20 @@ def run() -> dict:
                      f"{pct(a['ci95'][1])}] | {'–' if sg is None else f'{sg:.3f}'} | "
                      f"{pct(s['actors']['europe']['blocked_share'])} | "
                      f"{pct(s['actors']['russia']['blocked_share'])} |")
+    cutoff_rows = []
+    for value in CUTOFFS:
+        s = negsim.simulate(europe_cutoff(value), runs=RUNS, seed=SEED,
+                            keep_runs=False).summary()
+        cutoff_rows.append((value, s))
+    lines += ["", "Europe's red line (the weakest guarantee it accepts) swept:", "",
+              "| Europe accepts up to | P(deal) [95% CI] | Europe blocked | Russia blocked |",
+              "|---|---|---|---|"]
+    for value, s in cutoff_rows:
+        a = s["agreement"]
+        lines.append(f"| {value:g} | {pct(a['probability'])} [{pct(a['ci95'][0])}, "
+                     f"{pct(a['ci95'][1])}] | {pct(s['actors']['europe']['blocked_share'])} | "
+                     f"{pct(s['actors']['russia']['blocked_share'])} |")
+    summaries["cutoffs"] = {value: s["agreement"] for value, s in cutoff_rows}
     lines += ["", "On the guarantee scale 0 = a European force in Ukraine backs a guarantee, "
               "1 = no guarantee of any kind; Russia's red line sits below 0.3 (troops), "
               "Europe's above 0.3.", "", "![agreement](agreement.png)", ""]

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import negsim
+from negsim.compare import compare
 
-from .common import RUNS, SEED, edited, out_dir, pct, save, write_report
+from .common import RUNS, SCENARIOS, SEED, edited, interval, out_dir, pct, save, write_report
 
 FACTORS = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
 TARGETS = {"ukraine": "pressure on Ukraine", "russia": "pressure on Russia"}
@@ -72,7 +73,22 @@ def run() -> dict:
             f"{pct(r['agreement']['ci95'][1])}] | "
             f"{_num(u['issues']['territory']['deal']['p50'])} / "
             f"{_num(r['issues']['territory']['deal']['p50'])} |")
-    lines += ["", "![leverage](leverage.png)"]
+    base = negsim.simulate(SCENARIOS / "baseline.yaml", runs=RUNS, seed=SEED)
+    pressure = negsim.simulate(SCENARIOS / "us_pressure.yaml", runs=RUNS, seed=SEED)
+    table = compare([base, pressure])
+    diff = table["differences"][pressure.label]
+    levels = table["scenarios"]
+    lines += ["", "## The us_pressure scenario (aid suspended; Kyiv yields)", "",
+              f"- P(deal): baseline {interval(levels[base.label]['agreement'])}, "
+              f"us_pressure {interval(levels[pressure.label]['agreement'])}; difference "
+              f"{interval(diff['agreement'])} (paired by run).",
+              "- Median deal, us_pressure minus baseline: " + ", ".join(
+                  f"{k} {interval(diff['issues'][k], percent=False)}"
+                  for k in ("territory", "nato", "security_guarantees", "ceasefire")) + ".",
+              "- Mean utility, us_pressure minus baseline: " + ", ".join(
+                  f"{a} {interval(e, percent=False)}" for a, e in diff["actors"].items()) + ".",
+              "", "![leverage](leverage.png)"]
+    rows["us_pressure"] = table
     write_report(folder, "US leverage on Ukraine versus on Russia",
                  "Does raising the cost of war for Ukraine (aid suspended) or for Russia "
                  "(sanctions threatened) make a deal more likely, and on whose terms?", lines)

@@ -53,7 +53,9 @@ def run() -> dict:
         f"- P(deal): baseline {interval(table['scenarios'][base.label]['agreement'])}, with "
         f"the threat {interval(table['scenarios'][threat.label]['agreement'])}; difference "
         f"{interval(diff['agreement'])} (paired by run).",
-        f"- The US walked away in {pct(threat.summary()['mediator_left']['share'])} of runs.",
+        f"- The US walked away in {pct(threat.summary()['mediator_left']['share'])} of runs "
+        f"(each run draws the probability of walking away uniformly from 20% to 60%, so "
+        f"40% on average).",
         f"- In the runs where the US stayed, the outcome (the round of the deal, or no deal) "
         f"was the same as in the baseline in {pct(same_round)} of them: the threat sped no deal.",
         "", "| P(walk away) | P(deal) [95% CI] | walked away |", "|---|---|---|"]

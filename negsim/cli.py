@@ -381,7 +381,7 @@ def extract(
     scenario = _load(scenario_file) if scenario_file is not None else None
     for path in documents:
         if not path.is_file():
-            typer.echo(f"{path}: no such document", err=True)
+            typer.echo(f"{path}: not a readable document (missing, or a folder)", err=True)
             raise typer.Exit(EXIT_INPUT)
     try:
         found = find(documents, scenario)

@@ -14,6 +14,7 @@ and limits the listing to its actors and issues.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from pathlib import Path
 # (US, EU, UK, NATO), which must appear in capitals ("us" is not the United States).
 ACTORS: dict[str, tuple[str, ...]] = {
     "russia": ("Russia", "Russian", "Russians", "Kremlin", "Moscow", "Putin", "Peskov",
-               "Zakharova", "Lavrov", "Ryabkov", "Dmitriev", "Ushakov"),
+               "Zakharova", "Lavrov", "Ryabkov", "Dmitriev", "Ushakov", "Patrushev"),
     "ukraine": ("Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev", "Zelensky", "Zelenskyy",
                 "Zelenskiy", "Yermak"),
     "united_states": ("United States", "US", "U.S.", "USA", "America", "American", "Americans",
@@ -29,21 +30,24 @@ ACTORS: dict[str, tuple[str, ...]] = {
                       "Hegseth", "Vance", "Waltz"),
     "europe": ("Europe", "European", "Europeans", "EU", "European Union",
                "European Commission", "Brussels", "UK", "Britain", "British", "France",
-               "French", "Germany", "German", "Macron", "Starmer", "Whitehall",
-               "coalition of the willing"),
+               "French", "Germany", "German", "Macron", "Starmer", "Whitehall", "Kallas",
+               "Lammy", "Healey", "coalition of the willing"),
 }
 
 ISSUES: dict[str, tuple[str, ...]] = {
     "territory": ("territory", "territories", "territorial", "land", "Crimea", "Crimean",
                   "Donbas", "Donbass", "Donetsk", "Luhansk", "Zaporizhzhia", "Kherson",
                   "borders", "occupied", "annexed", "annexation", "line of contact",
-                  "withdraw", "withdrawal", "withdraws"),
-    "nato": ("NATO", "North Atlantic", "alliance", "membership"),
+                  "territorial realities"),
+    "nato": ("NATO", "North Atlantic", "alliance", "neutral", "neutrality", "Article 5",
+             "join NATO"),
     "sanctions_relief": ("sanction", "sanctions", "SWIFT", "frozen assets", "G7", "G8",
                          "sanctions relief"),
     "security_guarantees": ("security guarantee", "security guarantees", "guarantee",
                             "guarantees", "peacekeepers", "peacekeeping", "troops",
-                            "coalition of the willing", "deterrence", "reassurance force"),
+                            "coalition of the willing", "deterrence", "reassurance force",
+                            "assurances", "security assurances", "demilitarisation",
+                            "demilitarization", "Article 5"),
     "military_aid": ("military aid", "military assistance", "military support", "weapons",
                      "arms", "intelligence sharing", "intelligence-sharing", "aid"),
     "minerals_deal": ("mineral", "minerals", "rare earth", "rare earths", "raw materials",
@@ -150,6 +154,7 @@ class Extractor:
     def candidates(self, path: Path) -> list[Candidate]:
         """Every (actor, issue) named together in a sentence of the document at ``path``."""
         text = Path(path).read_text(encoding="utf-8", errors="replace")
+        line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         out = []
         for offset, sentence in sentences(text):
             actors = [a for a, p in self.actors.items() if _found(p, sentence)]
@@ -157,8 +162,8 @@ class Extractor:
             if not actors or not issues:
                 continue
             cues = tuple(cue for cue, p in self.cues if _found(p, sentence))
-            line = text.count("\n", 0, offset) + 1
-            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            line = bisect_right(line_starts, offset)
+            column = offset - line_starts[line - 1] + 1
             for actor in actors:
                 for issue in issues:
                     out.append(Candidate(actor, issue, Path(path).name, line, column, sentence,

@@ -237,11 +237,11 @@ def extract_table(candidates, con: Console | None = None) -> None:
         table = Table(title=f"{escape(actor)}: {len(rows)} candidate sentences",
                       title_justify="left", expand=True, show_lines=True)
         table.add_column("issue", no_wrap=True)
-        table.add_column("where", no_wrap=True)
+        table.add_column("where", max_width=30, overflow="fold")
         table.add_column("cues", max_width=18)
         table.add_column("sentence", ratio=1)
         for c in sorted(rows, key=lambda c: (not c.cues, c.issue, c.document, c.line)):
-            table.add_row(escape(c.issue), escape(f"{c.document[:3]}:{c.line}:{c.column}"),
+            table.add_row(escape(c.issue), escape(f"{c.document}:{c.line}:{c.column}"),
                           escape(", ".join(c.cues)), escape(c.sentence))
         con.print(table)
     if not candidates:

@@ -75,4 +75,4 @@ def test_the_command_lists_json_and_refuses_missing_documents(tmp_path):
     table = negsim("extract", DOCUMENTS[3], "--scenario", BASELINE)
     assert table.returncode == 0 and "candidate sentences" in table.stdout
     missing = negsim("extract", tmp_path / "absent.txt")
-    assert missing.returncode == 2 and "no such document" in missing.stderr
+    assert missing.returncode == 2 and "not a readable document" in missing.stderr
