@@ -70,8 +70,12 @@ ABBREVIATIONS = ("U.S.", "U.K.", "U.N.", "E.U.", "Mr.", "Mrs.", "Ms.", "Dr.", "S
                  "Aug.", "Sept.", "Sep.", "Oct.", "Nov.", "Dec.", "No.")
 
 # a sentence ends after . ! ? … and any closing quotes or brackets (group 1), before the
-# next capital; a blank line ends a paragraph
-_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*\n")
+# next capital; a blank line, or a line break marked as a boundary (\x1e), ends one too
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])([\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*\n|\x1e")
+_BULLET = re.compile(r"[ \t]*(?:[-•*–—]|\d{1,2}[.)])\s")
+PARAGRAPH_LINE = 100  # a line this long before a break is a paragraph of its own
+MAX_SENTENCE = 1200  # longer runs of text without sentence ends are cut at a space
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def _word(word: str) -> str:
 
 def sentences(text: str):
     """(start offset, sentence) for every sentence of ``text``, whitespace normalised."""
-    protected = text
+    protected = _mark_line_breaks(text)
     for abbreviation in ABBREVIATIONS:  # keep "U.S. officials" in one sentence
         protected = protected.replace(abbreviation, abbreviation.replace(".", "\0"))
     start = 0
@@ -123,12 +127,37 @@ def sentences(text: str):
     yield from _one(text, start, len(text))
 
 
+def _mark_line_breaks(text: str) -> str:
+    """``text`` with the single line breaks that end a sentence replaced by \x1e (same
+    length, so offsets hold): before a bullet, and after a long line (one paragraph per
+    line) when the next line starts with a capital or a digit."""
+    chars = list(text)
+    start = 0
+    for i, char in enumerate(text):
+        if char != "\n":
+            continue
+        line, following = text[start:i], text[i + 1:i + 3]
+        start = i + 1
+        paragraph = len(line) >= PARAGRAPH_LINE and (following[:1].isupper()
+                                                      or following[:1].isdigit())
+        if paragraph or _BULLET.match(text, i + 1):
+            chars[i] = "\x1e"
+    return "".join(chars)
+
+
 def _one(text: str, start: int, stop: int):
     raw = text[start:stop]
     stripped = raw.strip()
     if not stripped:
         return
     offset = start + (len(raw) - len(raw.lstrip()))
+    while len(stripped) > MAX_SENTENCE:  # no sentence end for too long: cut at a space
+        cut = stripped.rfind(" ", 0, MAX_SENTENCE)
+        cut = cut if cut > 0 else MAX_SENTENCE
+        yield offset, " ".join(stripped[:cut].split())
+        rest = stripped[cut:]
+        offset += cut + (len(rest) - len(rest.lstrip()))
+        stripped = rest.lstrip()
     yield offset, " ".join(stripped.split())
 
 

@@ -48,12 +48,26 @@ def test_abbreviations_do_not_end_sentences_and_lowercase_us_is_not_the_us():
 
 
 @given(st.lists(st.sampled_from(["Russia demands land.", "Kyiv refuses!", "U.S. aid",
-                                 "e.g. troops", "\n\n", " ", "NATO?", "“Never.”", "x"]),
+                                 "e.g. troops", "\n\n", " ", "NATO?", "“Never.”", "x", "\n",
+                                 "\n- ", "• ", "A" * 150, "b" * 1300]),
                 max_size=30))
 def test_splitting_loses_no_text(parts):
     text = " ".join(parts)
     kept = "".join("".join(s.split()) for _, s in sentences(text))
     assert kept == "".join(text.split())
+
+
+def test_bullets_paragraph_lines_and_long_text_make_separate_sentences():
+    text = ("Officials met in Riyadh to discuss the terms of a ceasefire and the sequence of "
+            "the talks that would follow it\n"
+            "While the relationship improved, it still pales.\n"
+            "- The White House halted aid.\n"
+            "- Sanctions task forces were disbanded.\n")
+    assert [s[:18] for _, s in sentences(text)] == [
+        "Officials met in R", "While the relation", "- The White House ", "- Sanctions task f"]
+    long = "word " * 1000
+    pieces = [s for _, s in sentences(long)]
+    assert len(pieces) > 1 and all(len(p) <= 1200 for p in pieces)
 
 
 def test_a_scenario_limits_and_extends_the_vocabularies(tmp_path):

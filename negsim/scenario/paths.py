@@ -74,8 +74,8 @@ def iter_parameters(scenario: Scenario) -> Iterator[ParamRef]:
         for name in ("round", "probability", "duration"):
             value = getattr(event, name)
             if value is not None:
-                yield ParamRef(base + (name,), value, None, None, f"event.{name}")
+                yield ParamRef(base + (name,), value, None, None, f"event.{ename}.{name}")
         for k, effect in enumerate(event.effects):
             if isinstance(effect, Modify):
                 yield ParamRef(base + ("effects", k, "value"), effect.value, None, None,
-                               f"event.effect.{effect.op}")
+                               f"event.{ename}: {effect.op} {effect.target}")
