@@ -81,6 +81,15 @@ def compare(results: list[Results]) -> dict:
         if extra:
             notes.append(f"{r.label} also has actors {', '.join(extra)}, left out of the "
                          f"comparison")
+    words = reference.labels.get("issues", {})
+    for r in results[1:]:
+        theirs = r.labels.get("issues", {})
+        for k in issues:
+            mine_k, their_k = words.get(k, {}), theirs.get(k, {})
+            if (mine_k.get("zero"), mine_k.get("one")) != (their_k.get("zero"),
+                                                          their_k.get("one")):
+                notes.append(f"{r.label} describes 0 and 1 of issue {k} differently from "
+                             f"{reference.label}; the figures use {reference.label}'s words")
     base = reference.runs
     out = {"reference": reference.label, "runs": len(reference), "seed": reference.seed,
            "issues": issues, "actors": actors, "notes": notes, "scenarios": {},

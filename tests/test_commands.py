@@ -225,3 +225,11 @@ def test_plot_refuses_malformed_or_unrelated_results(baseline_run, tmp_path):
 def test_a_bad_dask_address_is_bad_input():
     result = negsim("run", BASELINE, "-n", "10", "--dask", "bogus")
     assert result.returncode == 2 and "--dask takes" in result.stderr
+
+
+def test_compare_notes_issues_whose_scale_is_described_differently(tmp_path):
+    other = copy_of_baseline(tmp_path, lambda t: t.replace("name: baseline", "name: other")
+                             .replace('zero: "NATO admits Ukraine"', 'zero: "NATO membership"'))
+    result = negsim("compare", BASELINE, other, "-n", "100", "--out", tmp_path / "c", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "describes 0 and 1 of issue nato differently" in result.stderr
