@@ -66,7 +66,8 @@ MUTANTS = [
     ("the blocker is the least opposed", "negsim/rules.py",
      "shortfall = np.where(candidate, threshold_ - utility_, -np.inf)",
      "shortfall = np.where(candidate, utility_ - threshold_, -np.inf)",
-     "tests/test_rules.py::test_the_blocker_rejects_and_is_most_opposed"),
+     "tests/test_rules.py::test_the_blocker_rejects_and_is_most_opposed "
+     "tests/abm/test_dynamics.py::test_blocker_ranks_breaches_then_shortfall_then_id"),
     ("hardliners concede", "negsim/rules.py",
      "np.where(strategy == HARDLINER, 1.0, timed)", "np.where(strategy == HARDLINER, 0.5, timed)",
      "tests/abm/test_model.py::test_two_hardliners_with_different_ideals_never_agree"),
