@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+import negsim  # noqa: E402
 from negsim.scenario.loader import load_scenario_data  # noqa: E402
 from negsim.scenario.yamldoc import read_yaml  # noqa: E402
 
@@ -45,6 +46,21 @@ def edited(name: str, edit, new_name: str):
     edit(data)
     data["name"] = new_name
     return load_scenario_data(data, name=str(path), base_dir=path.parent)
+
+
+def simulate_each(scenarios: dict, keep_runs: bool = False) -> list:
+    """Each {label: scenario} run with RUNS runs and SEED, labelled for legends."""
+    results = []
+    for label, scenario in scenarios.items():
+        r = negsim.simulate(scenario, runs=RUNS, seed=SEED, keep_runs=keep_runs)
+        r.label = label
+        results.append(r)
+    return results
+
+
+def num(x) -> str:
+    """0.40213 -> '0.402'; None -> '–'."""
+    return "–" if x is None else f"{x:.3f}"
 
 
 def pct(p) -> str:

@@ -7,7 +7,18 @@ import negsim
 from negsim import plots
 from negsim.compare import compare
 
-from .common import RUNS, SCENARIOS, SEED, edited, interval, out_dir, save, write_report
+from .common import (
+    RUNS,
+    SCENARIOS,
+    SEED,
+    edited,
+    interval,
+    num,
+    out_dir,
+    save,
+    simulate_each,
+    write_report,
+)
 
 
 def without_veto(name: str):
@@ -57,20 +68,16 @@ def run() -> dict:
             f"without {interval(levels[without.label]['agreement'])}; "
             f"difference {interval(diff['agreement'])} (paired by run).",
             f"- Median sanctions relief in a deal: "
-            f"{_num(levels[with_veto.label]['median_deal']['sanctions_relief'])} "
-            f"with the veto, {_num(levels[without.label]['median_deal']['sanctions_relief'])} "
+            f"{num(levels[with_veto.label]['median_deal']['sanctions_relief'])} "
+            f"with the veto, {num(levels[without.label]['median_deal']['sanctions_relief'])} "
             f"without; difference {interval(relief, percent=False)}, Wasserstein distance "
-            f"{_num(relief['wasserstein'])}.",
+            f"{num(relief['wasserstein'])}.",
             "- Mean utility, without minus with the veto (paired): " + ", ".join(
                 f"{a} {interval(e, percent=False)}" for a, e in diff["actors"].items()) + ".",
             "", f"![{name}](deals_{name}.png)", ""]
         save(plots.deals([with_veto, without]), folder, f"deals_{name}")
         save(plots.agreement([with_veto, without]), folder, f"agreement_{name}")
-    variants = []
-    for label, scenario in linkage_variants().items():
-        r = negsim.simulate(scenario, runs=RUNS, seed=SEED, keep_runs=False)
-        r.label = label
-        variants.append(r)
+    variants = simulate_each(linkage_variants())
     save(plots.agreement(variants), folder, "linkage_pieces")
     lines += ["## sanctions_linkage, one piece at a time", "",
               "| variant | P(deal) [95% CI] | Europe blocked | Russia blocked |",
@@ -88,9 +95,6 @@ def run() -> dict:
                  "change the chance and the terms of a deal?", lines)
     return found
 
-
-def _num(x) -> str:
-    return "–" if x is None else f"{x:.3f}"
 
 
 if __name__ == "__main__":

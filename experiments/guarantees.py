@@ -6,7 +6,7 @@ from __future__ import annotations
 import negsim
 from negsim import plots
 
-from .common import RUNS, SCENARIOS, SEED, edited, out_dir, pct, save, write_report
+from .common import RUNS, SCENARIOS, SEED, edited, out_dir, pct, save, simulate_each, write_report
 
 
 def designs() -> dict:
@@ -51,11 +51,7 @@ def europe_cutoff(value: float):
 
 def run() -> dict:
     folder = out_dir("guarantees")
-    results = []
-    for label, scenario in designs().items():
-        r = negsim.simulate(scenario, runs=RUNS, seed=SEED, keep_runs=False)
-        r.label = label
-        results.append(r)
+    results = simulate_each(designs())
     save(plots.agreement(results), folder, "agreement")
     save(plots.deals([results[0], results[-1]]), folder, "deals")
     lines = ["| design | P(deal) [95% CI] | median guarantee in a deal | Europe blocked | "

@@ -14,7 +14,7 @@ import numpy as np
 import negsim
 from negsim.compare import compare
 
-from .common import RUNS, SCENARIOS, SEED, edited, interval, out_dir, pct, save, write_report
+from .common import RUNS, SCENARIOS, SEED, edited, interval, num, out_dir, pct, save, write_report
 
 FACTORS = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
 TARGETS = {"ukraine": "pressure on Ukraine", "russia": "pressure on Russia"}
@@ -71,8 +71,8 @@ def run() -> dict:
             f"[{pct(u['agreement']['ci95'][0])}, {pct(u['agreement']['ci95'][1])}] | "
             f"{pct(r['agreement']['probability'])} [{pct(r['agreement']['ci95'][0])}, "
             f"{pct(r['agreement']['ci95'][1])}] | "
-            f"{_num(u['issues']['territory']['deal']['p50'])} / "
-            f"{_num(r['issues']['territory']['deal']['p50'])} |")
+            f"{num(u['issues']['territory']['deal']['p50'])} / "
+            f"{num(r['issues']['territory']['deal']['p50'])} |")
     base = negsim.simulate(SCENARIOS / "baseline.yaml", runs=RUNS, seed=SEED)
     pressure = negsim.simulate(SCENARIOS / "us_pressure.yaml", runs=RUNS, seed=SEED)
     table = compare([base, pressure])
@@ -94,9 +94,6 @@ def run() -> dict:
                  "(sanctions threatened) make a deal more likely, and on whose terms?", lines)
     return rows
 
-
-def _num(x) -> str:
-    return "–" if x is None else f"{x:.3f}"
 
 
 if __name__ == "__main__":

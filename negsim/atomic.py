@@ -38,14 +38,21 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
                      remove: Iterable[Path] = ()) -> None:
     """Write several files so that either all of them appear or none does.
 
-    Each ``write(temporary path)`` runs first; an error or Ctrl-C meanwhile removes every
-    temporary file and leaves the targets untouched. Then all are renamed into place, and the
+    Missing folders of the targets are created. Each ``write(temporary path)`` runs first;
+    an error or Ctrl-C meanwhile removes every temporary file, and the folders this call
+    created, and leaves the targets untouched. Then all are renamed into place, and the
     files in ``remove`` (left by an earlier job, say) are deleted, with Ctrl-C held off for
     the few microseconds that takes (when called from the main thread).
     """
     import signal
     import threading
 
+    made: list[Path] = []
+    for folder in sorted({Path(p).parent for p in files}, key=lambda p: len(p.parts)):
+        for missing in reversed([folder, *folder.parents]):
+            if not missing.exists():
+                missing.mkdir()
+                made.append(missing)
     done: list[tuple[str, Path]] = []
     try:
         for path, write in files.items():
@@ -60,6 +67,11 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     except BaseException:
         for tmp, _ in done:
             Path(tmp).unlink(missing_ok=True)
+        for folder in reversed(made):  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         raise
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None

@@ -234,7 +234,7 @@ def compare(
         files.update(figure_files(results, directory / "figures"))
         for r in results:
             files.update(r.files(directory / r.label, figures=False, runs=False))
-        _save(lambda: _write_in_folders(write_all_atomic, files), directory)
+        _save(lambda: write_all_atomic(files), directory)
     if not quiet:
         compare_table(table)
         typer.echo(f"wrote {directory}/")
@@ -242,25 +242,6 @@ def compare(
 
 def _text_writer(text: str):
     return lambda tmp: Path(tmp).write_text(text, encoding="utf-8")
-
-
-def _write_in_folders(write_all, files: dict) -> None:
-    """Create the folders of ``files``, write them all or none, and remove folders this call
-    created if writing fails."""
-    made = []
-    for folder in sorted({Path(p).parent for p in files}, key=lambda p: len(p.parts)):
-        if not folder.exists():
-            folder.mkdir(parents=True)
-            made.append(folder)
-    try:
-        write_all(files)
-    except BaseException:
-        for folder in reversed(made):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        raise
 
 
 @app.command()
@@ -304,7 +285,7 @@ def sweep(
         files = {directory / "sweep.csv": lambda tmp: frame.to_csv(tmp, index=False),
                  directory / "figures" / "sweep.png":
                  png_writer(sweep_figure(param, frame, results))}
-        _save(lambda: _write_in_folders(write_all_atomic, files), directory)
+        _save(lambda: write_all_atomic(files), directory)
     if not quiet:
         sweep_table(param, frame)
         typer.echo(f"wrote {directory}/")

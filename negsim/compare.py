@@ -18,6 +18,7 @@ import numpy as np
 from scipy import stats
 
 from .results import Results, common_actors, common_issues
+from .summary import json_number
 
 BOOTSTRAP_RESAMPLES = 999
 
@@ -28,10 +29,11 @@ def paired_difference(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> dict
     n = len(d)
     mean = float(d.mean()) if n else math.nan
     if n < 2:
-        return {"difference": _num(mean), "ci95": [None, None]}
+        return {"difference": json_number(mean), "ci95": [None, None]}
     sd = float(d.std(ddof=1))
     half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
-    return {"difference": _num(mean), "ci95": [_num(mean - half), _num(mean + half)]}
+    return {"difference": json_number(mean),
+            "ci95": [json_number(mean - half), json_number(mean + half)]}
 
 
 def median_difference(x: np.ndarray, y: np.ndarray, seed: int) -> dict:
@@ -50,12 +52,7 @@ def median_difference(x: np.ndarray, y: np.ndarray, seed: int) -> dict:
                              method="percentile", vectorized=True, batch=50,
                              rng=np.random.default_rng(seed))
     ci = result.confidence_interval
-    return {"difference": diff, "ci95": [_num(ci.low), _num(ci.high)]}
-
-
-def _num(x) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) else x
+    return {"difference": diff, "ci95": [json_number(ci.low), json_number(ci.high)]}
 
 
 def compare(results: list[Results]) -> dict:
@@ -110,7 +107,7 @@ def compare(results: list[Results]) -> dict:
             mine = runs.loc[runs["agreed"], f"deal.{k}"].to_numpy()
             theirs = base.loc[base["agreed"], f"deal.{k}"].to_numpy()
             entry = median_difference(mine, theirs, reference.seed)
-            entry["wasserstein"] = (_num(stats.wasserstein_distance(mine, theirs))
+            entry["wasserstein"] = (json_number(stats.wasserstein_distance(mine, theirs))
                                     if len(mine) and len(theirs) else None)
             row["issues"][k] = entry
         for a in actors:

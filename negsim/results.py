@@ -88,16 +88,8 @@ class Results:
         Returns the folder."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        made = figures and not (directory / FIGURES_DIR).exists()
-        if figures:
-            (directory / FIGURES_DIR).mkdir(exist_ok=True)
         files = self.files(directory, figures)
-        try:
-            write_all_atomic(files, remove=stale(directory, files))
-        except BaseException:
-            if made:
-                (directory / FIGURES_DIR).rmdir()
-            raise
+        write_all_atomic(files, remove=stale(directory, files))
         if not figures and (directory / FIGURES_DIR).is_dir():
             try:
                 (directory / FIGURES_DIR).rmdir()  # emptied of an earlier job's figures

@@ -39,7 +39,7 @@ def _share(count: int, runs: int) -> float:
     return count / runs if runs else math.nan
 
 
-def _num(x) -> float | None:
+def json_number(x) -> float | None:
     """A float for JSON: None for NaN."""
     x = float(x)
     return None if math.isnan(x) else x
@@ -53,17 +53,18 @@ def summarize(tally: Tally, actors, issues, events) -> dict:
     mean, var = tally.utility_mean_var()
     result = {
         "runs": n,
-        "agreement": {"probability": _num(_share(tally.agreed, n)), "count": tally.agreed,
-                      "ci95": [_num(low), _num(high)]},
-        "rounds_to_agreement": {"median": _num(median), "q25": _num(q25), "q75": _num(q75),
+        "agreement": {"probability": json_number(_share(tally.agreed, n)), "count": tally.agreed,
+                      "ci95": [json_number(low), json_number(high)]},
+        "rounds_to_agreement": {"median": json_number(median), "q25": json_number(q25),
+                                "q75": json_number(q75),
                                 "note": "round of the deal (0 = first round), deals only"},
         "issues": {},
         "actors": {},
-        "events": {name: {"count": int(c), "share": _num(_share(int(c), n))}
+        "events": {name: {"count": int(c), "share": json_number(_share(int(c), n))}
                    for name, c in zip(events, tally.event, strict=True)},
         "mediator_left": {"count": tally.mediator_left,
-                          "share": _num(_share(tally.mediator_left, n))},
-        "mean_rounds_played": _num(
+                          "share": json_number(_share(tally.mediator_left, n))},
+        "mean_rounds_played": json_number(
             np.dot(np.arange(len(tally.rounds)), tally.rounds) / n if n else math.nan),
     }
     for k, issue in enumerate(issues):
@@ -71,15 +72,15 @@ def summarize(tally: Tally, actors, issues, events) -> dict:
                                 np.array(DEAL_PERCENTILES) / 100)
         (nd,) = histogram_quantiles(tally.no_deal[k], tally.no_deal_span[:, k], [0.5])
         result["issues"][issue] = {
-            "deal": {f"p{p}": _num(v) for p, v in zip(DEAL_PERCENTILES, q, strict=True)},
-            "no_deal_median": _num(nd),
+            "deal": {f"p{p}": json_number(v) for p, v in zip(DEAL_PERCENTILES, q, strict=True)},
+            "no_deal_median": json_number(nd),
         }
     for a, actor in enumerate(actors):
         lo, hi = mean_interval(mean[a], var[a], n)
         blocked = int(tally.blocker[a])
         result["actors"][actor] = {
-            "mean_utility": _num(mean[a]), "ci95": [_num(lo), _num(hi)],
-            "blocked": blocked, "blocked_share": _num(_share(blocked, n)),
+            "mean_utility": json_number(mean[a]), "ci95": [json_number(lo), json_number(hi)],
+            "blocked": blocked, "blocked_share": json_number(_share(blocked, n)),
             "deals_proposed": int(tally.proposer[a]),
         }
     return result

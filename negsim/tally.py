@@ -205,19 +205,7 @@ def histogram_quantiles(counts: np.ndarray, span: np.ndarray, probabilities) -> 
 
 def integer_quantiles(counts: np.ndarray, probabilities) -> np.ndarray:
     """Quantiles of integer data given as counts per value 0, 1, 2, ..., exactly as
-    numpy.quantile (linear interpolation between order statistics) would give them."""
-    counts = np.asarray(counts, dtype=np.int64)
-    n = int(counts.sum())
-    probabilities = np.asarray(probabilities, dtype=float)
-    if n == 0:
-        return np.full(probabilities.shape, np.nan)
-    cumulative = np.cumsum(counts)
-
-    def order_statistic(i):  # the i-th smallest value (0-based)
-        return np.searchsorted(cumulative, i, side="right")
-
-    position = (n - 1) * probabilities
-    below = np.floor(position).astype(np.int64)
-    above = np.minimum(below + 1, n - 1)
-    lo, hi = order_statistic(below), order_statistic(above)
-    return lo + (position - below) * (hi - lo)
+    numpy.quantile (linear interpolation between order statistics) would give them: a
+    histogram whose bin v holds only the value v."""
+    values = np.arange(len(counts), dtype=float)
+    return histogram_quantiles(counts, np.stack([values, values]), probabilities)
