@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import negsim
 from negsim import plots
-from negsim.compare import compare
+from negsim.analysis.compare import compare
 
 from .common import (
     RUNS,

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import negsim
-from negsim.compare import compare
+from negsim.analysis.compare import compare
 
 from .common import RUNS, SCENARIOS, SEED, edited, interval, num, out_dir, pct, save, write_report
 

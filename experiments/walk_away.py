@@ -8,7 +8,7 @@ import numpy as np
 
 import negsim
 from negsim import plots
-from negsim.compare import compare
+from negsim.analysis.compare import compare
 
 from .common import RUNS, SCENARIOS, SEED, edited, interval, out_dir, pct, save, write_report
 

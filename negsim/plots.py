@@ -18,9 +18,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .results import common_actors, common_issues  # noqa: E402
-from .summary import wilson  # noqa: E402
-from .tally import DEAL_BINS, UTILITY_BINS, UTILITY_RANGE  # noqa: E402
+from .results.results import common_actors, common_issues  # noqa: E402
+from .results.summary import wilson  # noqa: E402
+from .results.tally import DEAL_BINS, UTILITY_BINS, UTILITY_RANGE  # noqa: E402
 
 DISPLAY_BINS = 50  # deal histograms are shown in bins of 0.02
 UTILITY_DISPLAY_BINS = 80  # utility histograms in bins of 0.025
@@ -227,6 +227,14 @@ def sweep_figure(param: str, frame, results) -> Figure:
 FIGURES = {"agreement": agreement, "deals": deals, "rounds": rounds, "utilities": utilities}
 
 assert DEAL_BINS % DISPLAY_BINS == 0 and UTILITY_BINS % UTILITY_DISPLAY_BINS == 0
+
+
+def figure(results, kind: str) -> Figure:
+    """One figure ("agreement", "deals", "rounds" or "utilities") of a job, or of several
+    jobs (a list of Results) overlaid."""
+    if kind not in FIGURES:
+        raise ValueError(f"unknown figure {kind!r}; available: {', '.join(FIGURES)}")
+    return FIGURES[kind](results if isinstance(results, list) else [results])
 
 
 def figure_files(results, directory) -> dict:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from scipy import special
 
-from .layout import Layout
+from .model.layout import Layout
 from .scenario.params import Beta, Choice, Normal, Triangular, Uniform, support
 from .scenario.schema import Mediated, Modify, Reciprocal, Scenario, TimeDependent
 

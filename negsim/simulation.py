@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .layout import Layout
-from .results import Results
+from .model.layout import Layout
+from .results.results import Results
+from .results.tally import Tally
 from .scenario import Scenario, load_scenario
-from .tally import Tally
 
 ENGINES = ("vector", "abm")
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from negsim.layout import Layout
+from negsim.model.layout import Layout
 from negsim.sampling import BLOCK, inverse_transform, sample
 from negsim.scenario import load_scenario, load_scenario_data
 from negsim.scenario.params import Beta, Choice, Normal, Triangular, Uniform

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import Layout
-from ..outcome import Outcomes
+from ..model.layout import Layout
+from ..results.outcome import Outcomes
 from ..sampling import BLOCK, sample
 from ..scenario.schema import Scenario
 from .agent import ActorAgent

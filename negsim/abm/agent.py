@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .. import rules
+from ..model import rules
 
 
 class ActorAgent(mesa.Agent):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .. import rules
-from ..events import round_parameters
+from ..model import rules
+from ..model.events import round_parameters
 from ..sampling import ParameterBatch
 from .agent import ActorAgent
 

@@ -18,11 +18,11 @@ from itertools import islice
 
 import numpy as np
 
-from ..layout import Layout
-from ..outcome import Outcomes
+from ..model.layout import Layout
+from ..results.outcome import Outcomes
+from ..results.tally import Tally
 from ..sampling import BLOCK, sample
 from ..scenario.schema import Scenario
-from ..tally import Tally
 from .vector import run_vector
 
 DEFAULT_CHUNK = 4 * BLOCK

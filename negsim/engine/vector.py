@@ -12,9 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .. import rules
-from ..events import round_parameters
-from ..outcome import Outcomes
+from ..model import rules
+from ..model.events import round_parameters
+from ..results.outcome import Outcomes
 from ..sampling import ParameterBatch
 
 COMPACT_BELOW = 0.75  # compact the working set when fewer than this share of it is alive

@@ -79,7 +79,7 @@ def _build(doc: YamlDocument, base_dir: Path, strict: bool = False) -> Scenario:
     if registry_path is None:
         context["evidence_ids"] = None
     elif isinstance(registry_path, str):
-        from ..evidence import load_registry
+        from ..evidence.registry import load_registry
 
         try:
             registry = load_registry(_display(base_dir / registry_path))

@@ -5,9 +5,9 @@ import copy
 import numpy as np
 import pytest
 
-from negsim import rules
 from negsim.abm import play, run_abm
-from negsim.layout import Layout
+from negsim.model import rules
+from negsim.model.layout import Layout
 from negsim.sampling import sample
 from negsim.scenario import load_scenario_data
 

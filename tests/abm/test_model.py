@@ -7,8 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from negsim import rules
 from negsim.abm import NegotiationModel, play, run_abm
+from negsim.model import rules
 from negsim.sampling import sample
 from negsim.scenario import load_scenario, load_scenario_data
 from negsim.trace import trace_of
@@ -112,7 +112,7 @@ def _same_outcomes(a, b, layout_a, layout_b):
 @settings(max_examples=30)
 @given(scenario_data(), st.integers(0, 2**31), st.integers(0, 2**31))
 def test_reordering_actors_and_issues_in_the_file_changes_nothing(data, seed, shuffle):
-    from negsim.layout import Layout
+    from negsim.model.layout import Layout
 
     data = _fix_order(data)
     original = load_scenario_data(data)
@@ -122,7 +122,7 @@ def test_reordering_actors_and_issues_in_the_file_changes_nothing(data, seed, sh
 
 
 def test_reversing_the_file_order_changes_nothing_even_with_tied_issues():
-    from negsim.layout import Layout
+    from negsim.model.layout import Layout
 
     td = {"type": "time_dependent", "exponent": 1.0}
     data = two_party(0.0, 1.0, td, td, rounds=3)
@@ -146,7 +146,7 @@ def test_reversing_the_file_order_changes_nothing_even_with_tied_issues():
 @given(scenario_data(), st.integers(0, 2**31),
        st.lists(st.sampled_from([0.25, 0.5, 2.0, 8.0, 3.0, 0.3, 7.0]), min_size=7, max_size=7))
 def test_scaling_an_actors_saliences_changes_nothing(data, seed, factors):
-    from negsim.layout import Layout
+    from negsim.model.layout import Layout
 
     scaled = copy.deepcopy(data)
     for actor, factor in zip(scaled["actors"].values(), factors, strict=False):

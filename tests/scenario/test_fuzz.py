@@ -14,8 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from negsim.evidence import evidence_rows
-from negsim.report import evidence_table
+from negsim.cli.report import evidence_table
+from negsim.evidence.registry import evidence_rows
 from negsim.scenario import (
     Scenario,
     ScenarioError,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .layout import Layout
+from ..model.layout import Layout
 
 
 @dataclass

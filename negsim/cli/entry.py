@@ -9,7 +9,7 @@ import sys
 def main() -> None:
     """Import the command line and run it."""
     try:
-        from .cli import main as run
+        from .main import main as run
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from .atomic import write_text_atomic
-from .scenario import ScenarioError, load_scenario
+from ..atomic import write_text_atomic
+from ..scenario import ScenarioError, load_scenario
 
 app = typer.Typer(
     name="negsim",
@@ -53,7 +53,7 @@ def validate(
             _report(exc)
             failed += 1
             continue
-        from .scenario.paths import is_cited, iter_parameters
+        from ..scenario.paths import is_cited, iter_parameters
 
         for warning in scenario.warnings:
             typer.echo(str(warning), err=True)
@@ -72,7 +72,7 @@ def schema(
     out: Annotated[Path | None, typer.Option(help="write to this file instead of stdout")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files."""
-    from .scenario.jsonschema import scenario_json_schema_text
+    from ..scenario.jsonschema import scenario_json_schema_text
 
     text = scenario_json_schema_text()
     if out is None:
@@ -92,7 +92,7 @@ def evidence(
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """List each parameter's value with the quotes (or assumption) behind it."""
-    from .evidence import evidence_rows
+    from ..evidence.registry import evidence_rows
 
     scenario = _load(scenario_file)
     rows = evidence_rows(scenario)
@@ -137,8 +137,8 @@ def run(
 ) -> None:
     """Run a scenario many times; write DIR/summary.json, DIR/tally.npz, DIR/runs.parquet
     (one row per run) and DIR/figures/*.png, and print the summary."""
+    from ..simulation import simulate
     from .report import run_summary
-    from .simulation import simulate
 
     scenario = _load(scenario_file)
     directory = out or Path("results") / scenario.name
@@ -161,7 +161,10 @@ def run(
                 raise
             typer.echo(f"cannot reach the Dask scheduler {dask}: {exc}", err=True)
             raise typer.Exit(EXIT_INPUT) from None
-        _save(lambda: results.save(directory, figures=figures), directory)
+        from ..plots import figure_files
+
+        _save(lambda: results.save(directory, figures=figure_files if figures else None),
+              directory)
     if not quiet:
         run_summary(results.summary())
         typer.echo(f"wrote {directory}/")
@@ -178,7 +181,7 @@ def _save(write, directory: Path) -> None:
 
 def _simulate_all(scenarios, labels, runs, seed, quiet, **options):
     """Run several scenarios with the same seed (common random numbers), one progress bar."""
-    from .simulation import simulate
+    from ..simulation import simulate
 
     totals = [s.montecarlo.runs if runs is None else runs for s in scenarios]
     seed = scenarios[0].montecarlo.seed if seed is None else seed
@@ -207,10 +210,10 @@ def compare(
     """Run scenarios with common random numbers and report their differences from the first,
     with 95% intervals; write OUT/compare.json, OUT/figures/*.png and each scenario's summary
     in OUT/<name>/."""
-    from .atomic import write_all_atomic
-    from .compare import compare as differences
-    from .compare import unique_labels
-    from .plots import figure_files
+    from ..analysis.compare import compare as differences
+    from ..analysis.compare import unique_labels
+    from ..atomic import write_all_atomic
+    from ..plots import figure_files
     from .report import compare_table
 
     if len(scenario_files) < 2:
@@ -233,7 +236,7 @@ def compare(
                  _text_writer(json.dumps(table, indent=2, allow_nan=False) + "\n")}
         files.update(figure_files(results, directory / "figures"))
         for r in results:
-            files.update(r.files(directory / r.label, figures=False, runs=False))
+            files.update(r.files(directory / r.label, figures=None, runs=False))
         _save(lambda: write_all_atomic(files), directory)
     if not quiet:
         compare_table(table)
@@ -264,10 +267,10 @@ def sweep(
 ) -> None:
     """Run a scenario at each value of one parameter, with common random numbers; write
     OUT/sweep.csv and OUT/figures/sweep.png."""
-    from .atomic import write_all_atomic
-    from .plots import png_writer, sweep_figure
+    from ..analysis.sweep import SweepError, parse_values, sweep_frame, variants
+    from ..atomic import write_all_atomic
+    from ..plots import png_writer, sweep_figure
     from .report import sweep_table
-    from .sweep import SweepError, parse_values, sweep_frame, variants
 
     scenario = _load(scenario_file)
     try:
@@ -300,10 +303,10 @@ def plot(
         "several)")] = None,
 ) -> None:
     """Redraw the figures of saved results (overlaid when several), without running again."""
-    from .atomic import write_all_atomic
-    from .compare import unique_labels
-    from .plots import figure_files
-    from .results import Results
+    from ..analysis.compare import unique_labels
+    from ..atomic import write_all_atomic
+    from ..plots import figure_files
+    from ..results.results import Results
 
     results = []
     for folder in folders:
@@ -312,7 +315,7 @@ def plot(
         except ValueError as exc:
             typer.echo(f"{folder}: not a results folder of negsim run ({exc})", err=True)
             raise typer.Exit(EXIT_INPUT) from None
-    from .results import common_issues
+    from ..results.results import common_issues
 
     if not common_issues(results):
         typer.echo("these results share no issue, so there is nothing to overlay", err=True)
@@ -336,8 +339,8 @@ def trace_command(
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Show one run round by round: offers, no-deal point, who accepts and why."""
+    from ..trace import trace
     from .report import trace_table
-    from .trace import trace
 
     scenario = _load(scenario_file)
     seed = scenario.montecarlo.seed if seed is None else seed
@@ -357,7 +360,7 @@ def extract(
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """List candidate evidence: sentences naming an actor and an issue, with stance cues."""
-    from .extract import extract as find
+    from ..evidence.extract import extract as find
 
     scenario = _load(scenario_file) if scenario_file is not None else None
     for path in documents:

@@ -17,8 +17,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from .results import Results, common_actors, common_issues
-from .summary import json_number
+from ..results.results import Results, common_actors, common_issues
+from ..results.summary import json_number
 
 BOOTSTRAP_RESAMPLES = 999
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from negsim.evidence import evidence_rows, load_registry, normalise
+from negsim.evidence.registry import evidence_rows, load_registry, normalise
 from negsim.scenario import ScenarioError, load_scenario
 from negsim.scenario.yamldoc import read_yaml
 from tests.conftest import BASELINE, ROOT, SCENARIO_FILES, SEEDS

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from matplotlib import image
 
+from tests.cli.test_cli import copy_of_baseline, negsim
 from tests.conftest import BASELINE, DATA, ROOT
-from tests.test_cli import copy_of_baseline, negsim
 
 FIGURES = ["agreement.png", "deals.png", "rounds.png", "utilities.png"]
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import negsim
+from negsim import plots
 from negsim.results import Results
 from tests.conftest import BASELINE, DATA
 
@@ -34,7 +35,7 @@ def test_simulate_gives_one_row_per_run_with_the_documented_columns():
 @pytest.mark.parametrize("path", [BASELINE, DATA / "kitchen_sink.yaml"], ids=["baseline", "sink"])
 def test_save_and_load_round_trip(tmp_path, path):
     results = negsim.simulate(path, runs=12, seed=2)
-    folder = results.save(tmp_path / "out")
+    folder = results.save(tmp_path / "out", figures=plots.figure_files)
     assert sorted(p.name for p in folder.iterdir()) == ["figures", "runs.parquet",
                                                         "summary.json", "tally.npz"]
     assert len(list((folder / "figures").glob("*.png"))) == 4
@@ -94,8 +95,8 @@ def test_results_draw_their_figures_for_notebooks():
 
     results = negsim.simulate(BASELINE, runs=300, seed=1)
     for kind in ("agreement", "deals", "rounds", "utilities"):
-        figure = results.plot(kind)
+        figure = plots.figure(results, kind)
         assert isinstance(figure, Figure) and figure.axes
         assert figure.axes[0].get_title(loc="left") or figure._suptitle is not None
     with pytest.raises(ValueError, match="available"):
-        results.plot("pie")
+        plots.figure(results, "pie")

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .evidence import EvidenceRow
-from .scenario.schema import Scenario
+from ..evidence.registry import EvidenceRow
+from ..scenario.schema import Scenario
 
 
 def console() -> Console:

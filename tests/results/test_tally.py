@@ -9,9 +9,15 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from negsim.engine import run_chunked
+from negsim.results.tally import (
+    DEAL_BINS,
+    Tally,
+    _histograms,
+    histogram_quantiles,
+    integer_quantiles,
+)
 from negsim.sampling import BLOCK
 from negsim.scenario import load_scenario
-from negsim.tally import DEAL_BINS, Tally, _histograms, histogram_quantiles, integer_quantiles
 from tests.conftest import BASELINE, DATA
 
 SINK = load_scenario(DATA / "kitchen_sink.yaml")
@@ -63,7 +69,7 @@ def test_merging_tallies_of_any_split_gives_the_same_tally():
 
 
 def whole_layout():
-    from negsim.layout import Layout
+    from negsim.model.layout import Layout
 
     return Layout.from_scenario(SINK)
 

@@ -6,7 +6,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from negsim import rules
+from negsim.model import rules
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 

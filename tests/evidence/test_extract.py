@@ -5,10 +5,10 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from negsim.extract import Extractor, extract, sentences
+from negsim.evidence.extract import Extractor, extract, sentences
 from negsim.scenario import load_scenario
+from tests.cli.test_cli import negsim
 from tests.conftest import BASELINE, SEEDS
-from tests.test_cli import negsim
 
 DOCUMENTS = sorted(SEEDS.glob("*.txt"))
 

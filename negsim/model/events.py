@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sampling import ParameterBatch
 from . import rules
-from .sampling import ParameterBatch
 
 
 @dataclass

@@ -15,11 +15,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, StringConstraints, field_validator
 
-from .scenario.diagnostics import validate_document
-from .scenario.errors import Problem, ScenarioError, format_path
-from .scenario.params import Strict_, support
-from .scenario.paths import iter_parameters
-from .scenario.schema import Scenario
+from ..scenario.diagnostics import validate_document
+from ..scenario.errors import Problem, ScenarioError, format_path
+from ..scenario.params import Strict_, support
+from ..scenario.paths import iter_parameters
+from ..scenario.schema import Scenario
 
 PARAMETERS = (
     "ideal", "salience", "red_line", "capability", "reservation", "war_cost", "strategy",
@@ -113,7 +113,7 @@ def _document_stats(registry: Registry) -> tuple:
 
 
 def _load_registry(path: str | Path) -> Registry:
-    from .scenario.yamldoc import read_yaml
+    from ..scenario.yamldoc import read_yaml
 
     doc = read_yaml(path)
     registry, problems = validate_document(Registry, doc, {})

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .scenario import ScenarioError
-from .scenario.errors import did_you_mean
-from .scenario.loader import load_scenario_data
-from .scenario.paths import iter_parameters
-from .scenario.schema import Scenario
-from .scenario.yamldoc import read_yaml
+from ..scenario import ScenarioError
+from ..scenario.errors import did_you_mean
+from ..scenario.loader import load_scenario_data
+from ..scenario.paths import iter_parameters
+from ..scenario.schema import Scenario
+from ..scenario.yamldoc import read_yaml
 
 EXTRA_PATHS = ("protocol.max_rounds",)  # integer settings that can be swept too
 
@@ -62,7 +62,7 @@ def parse_values(values: str | None, range_: str | None) -> list[float]:
 def variants(path: str | Path, param: str, values: list[float]) -> list[Scenario]:
     """The scenario file with ``param`` set to each value, each validated."""
     path = Path(path)
-    from .scenario import load_scenario
+    from ..scenario import load_scenario
 
     scenario = load_scenario(path)
     valid = sweepable(scenario)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.schema import Alternating, MediatorExit, Scenario
 from . import rules
-from .scenario.schema import Alternating, MediatorExit, Scenario
 
 STRATEGY_CODES = {"time_dependent": rules.TIME_DEPENDENT, "reciprocal": rules.RECIPROCAL,
                   "hardliner": rules.HARDLINER}

@@ -4,13 +4,14 @@ and how they were made; saved to and loaded from a folder."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .atomic import write_all_atomic
+from .. import __version__
+from ..atomic import write_all_atomic
 from .summary import summarize
 from .tally import Tally
 
@@ -18,6 +19,10 @@ RUNS_FILE = "runs.parquet"
 SUMMARY_FILE = "summary.json"
 TALLY_FILE = "tally.npz"
 FIGURES_DIR = "figures"
+
+# Draws figures: (jobs, folder) -> {path: writer}, such as negsim.plots.figure_files. Results
+# take it as an argument so that this stage never imports the plotting one.
+FigureWriter = Callable[[list, Path], dict]
 
 
 @dataclass
@@ -59,16 +64,8 @@ class Results:
                 "event_ids": list(self.events), "labels": self.labels,
                 **summarize(self.tally, self.actors, self.issues, self.events)}
 
-    def plot(self, kind: str):
-        """One figure of this job: "agreement", "deals", "rounds" or "utilities" (a
-        matplotlib Figure; see negsim.plots, whose functions also overlay several jobs)."""
-        from . import plots
-
-        if kind not in plots.FIGURES:
-            raise ValueError(f"unknown figure {kind!r}; available: {', '.join(plots.FIGURES)}")
-        return plots.FIGURES[kind]([self])
-
-    def files(self, directory: Path, figures: bool = True, runs: bool = True) -> dict:
+    def files(self, directory: Path, figures: FigureWriter | None = None,
+              runs: bool = True) -> dict:
         """What ``save`` writes: {path: writer} for negsim.atomic.write_all_atomic."""
         text = json.dumps(self.summary(), indent=2, allow_nan=False) + "\n"
         files = {directory / SUMMARY_FILE:
@@ -76,21 +73,19 @@ class Results:
                  directory / TALLY_FILE: lambda tmp: Path(tmp).write_bytes(self.tally.to_bytes())}
         if runs and self.runs is not None:
             files[directory / RUNS_FILE] = lambda tmp: self.runs.to_parquet(tmp, index=False)
-        if figures:
-            from . import plots
-
-            files.update(plots.figure_files([self], directory / FIGURES_DIR))
+        if figures is not None:
+            files.update(figures([self], directory / FIGURES_DIR))
         return files
 
-    def save(self, directory: str | Path, figures: bool = True) -> Path:
-        """Write summary.json, tally.npz, (if kept) runs.parquet and (with ``figures``)
-        figures/*.png into ``directory``: all of them or, on an error or Ctrl-C, none.
-        Returns the folder."""
+    def save(self, directory: str | Path, figures: FigureWriter | None = None) -> Path:
+        """Write summary.json, tally.npz, (if kept) runs.parquet and, given a figure writer
+        (``negsim.plots.figure_files``), figures/*.png into ``directory``: all of them or, on
+        an error or Ctrl-C, none. Returns the folder."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         files = self.files(directory, figures)
         write_all_atomic(files, remove=stale(directory, files))
-        if not figures and (directory / FIGURES_DIR).is_dir():
+        if figures is None and (directory / FIGURES_DIR).is_dir():
             try:
                 (directory / FIGURES_DIR).rmdir()  # emptied of an earlier job's figures
             except OSError:

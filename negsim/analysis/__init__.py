@@ -1,0 +1,1 @@
+"""Questions asked of several jobs: comparisons with common random numbers, and sweeps."""

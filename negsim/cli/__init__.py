@@ -1,0 +1,2 @@
+"""The ``negsim`` command line: the commands (main.py), their tables (report.py), and the
+console-script entry point (entry.py)."""
