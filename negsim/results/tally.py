@@ -1,0 +1,213 @@
+"""A mergeable record of a Monte Carlo job: everything the summary and the figures need,
+without keeping one row per run (its size grows only by one row of utility moments per
+block of 4096 runs).
+
+Each chunk of runs is reduced to a Tally where it is played; tallies are merged in run order.
+Counts and histograms are integers, so merging them is exact. Utility means and variances
+are kept as moments per RNG block of 4096 runs and combined with exact sums (math.fsum), so
+a tally does not depend on how the runs were split into chunks, on the number of workers or
+on the executor: the same job always gives the same summary.
+
+Deals and no-deal points go into histograms of DEAL_BINS bins on [0, 1] that also keep the
+least and the largest value in each bin. Quantiles are read off them the way numpy
+interpolates between order statistics (see histogram_quantiles): within one bin (0.0001) of
+numpy's quantile of the same values, and exact for small samples, at gaps and at point masses
+(a status quo, a red line). Rounds are integers, so their quantiles are exact.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..model.layout import Layout
+from ..sampling import BLOCK
+from .outcome import Outcomes
+
+DEAL_BINS = 10_000  # bins of width 1e-4 on [0, 1] for deals and no-deal points
+UTILITY_RANGE = (-1.0, 1.0)  # utility histograms (for figures); outside it, the end bins
+UTILITY_BINS = 400
+
+
+@dataclass
+class Tally:
+    """Counts, histograms and utility moments of a set of runs (see the module docstring)."""
+
+    runs: int
+    agreed: int
+    mediator_left: int
+    deal_round: np.ndarray  # (T,) runs agreeing in each round
+    rounds: np.ndarray  # (T + 1,) runs by rounds played
+    proposer: np.ndarray  # (A,) deals by proposer of the accepted offer
+    blocker: np.ndarray  # (A,) runs without a deal, by blocker of the last offer
+    event: np.ndarray  # (E,) runs in which each event was active
+    deal: np.ndarray  # (K, DEAL_BINS) deals (runs with a deal)
+    no_deal: np.ndarray  # (K, DEAL_BINS) the no-deal point where the talks failed
+    deal_span: np.ndarray  # (2, K, DEAL_BINS) least and largest deal in each bin (+-inf empty)
+    no_deal_span: np.ndarray  # (2, K, DEAL_BINS) the same for no-deal points
+    utility: np.ndarray  # (A, UTILITY_BINS) final utilities (clamped to UTILITY_RANGE)
+    moments: np.ndarray  # (blocks, 3, A): runs, mean and sum of squared deviations per block
+    block_ids: np.ndarray  # (blocks,) the RNG block of each row of ``moments``
+
+    @classmethod
+    def empty(cls, layout: Layout) -> Tally:
+        """The tally of no runs."""
+        a, k, e, t = (len(layout.actors), len(layout.issues), len(layout.events),
+                      layout.max_rounds)
+        zeros = np.zeros
+        return cls(runs=0, agreed=0, mediator_left=0, deal_round=zeros(t, np.int64),
+                   rounds=zeros(t + 1, np.int64), proposer=zeros(a, np.int64),
+                   blocker=zeros(a, np.int64), event=zeros(e, np.int64),
+                   deal=zeros((k, DEAL_BINS), np.int64), no_deal=zeros((k, DEAL_BINS), np.int64),
+                   deal_span=_empty_span(k), no_deal_span=_empty_span(k),
+                   utility=zeros((a, UTILITY_BINS), np.int64), moments=zeros((0, 3, a)),
+                   block_ids=zeros(0, np.int64))
+
+    @classmethod
+    def of(cls, outcomes: Outcomes, layout: Layout) -> Tally:
+        """The tally of a batch of outcomes (runs in increasing order)."""
+        tally = cls.empty(layout)
+        if len(outcomes.run) == 0:
+            return tally
+        a, t = len(layout.actors), layout.max_rounds
+        agreed = outcomes.agreed
+        tally.runs = len(outcomes.run)
+        tally.agreed = int(agreed.sum())
+        tally.mediator_left = int(outcomes.mediator_left.sum())
+        tally.deal_round = np.bincount(outcomes.round[agreed], minlength=t)
+        tally.rounds = np.bincount(outcomes.rounds, minlength=t + 1)
+        tally.proposer = np.bincount(outcomes.proposer[agreed], minlength=a)
+        blocked = ~agreed & (outcomes.blocker >= 0)
+        tally.blocker = np.bincount(outcomes.blocker[blocked], minlength=a)
+        tally.event = outcomes.event.sum(axis=0).astype(np.int64)
+        tally.deal, tally.deal_span = _histograms(outcomes.deal[agreed], DEAL_BINS, (0.0, 1.0),
+                                                  span=True)
+        tally.no_deal, tally.no_deal_span = _histograms(outcomes.no_deal[~agreed], DEAL_BINS,
+                                                        (0.0, 1.0), span=True)
+        tally.utility = _histograms(outcomes.utility, UTILITY_BINS, UTILITY_RANGE)
+        blocks = outcomes.run // BLOCK
+        starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+        stops = np.r_[starts[1:], len(blocks)]
+        moments = []
+        for start, stop in zip(starts, stops, strict=True):
+            u = outcomes.utility[start:stop]
+            mean = u.mean(axis=0)
+            moments.append([np.full(a, stop - start, dtype=float), mean,
+                            ((u - mean) ** 2).sum(axis=0)])
+        tally.moments = np.array(moments, dtype=float).reshape(len(starts), 3, a)
+        tally.block_ids = blocks[starts]
+        return tally
+
+    def merge(self, other: Tally) -> Tally:
+        """The tally of both sets of runs (which must not share a block)."""
+        merged = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if f.name in ("moments", "block_ids"):
+                merged[f.name] = np.concatenate([mine, theirs])
+            elif f.name.endswith("_span"):
+                merged[f.name] = np.stack([np.minimum(mine[0], theirs[0]),
+                                           np.maximum(mine[1], theirs[1])])
+            else:
+                merged[f.name] = mine + theirs
+        order = np.argsort(merged["block_ids"], kind="stable")
+        for name in ("moments", "block_ids"):
+            merged[name] = merged[name][order]
+        return Tally(**merged)
+
+    def utility_mean_var(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sample variance of each actor's final utility, combined exactly from the
+        block moments (independent of their order). -> (A,), (A,)"""
+        counts, means, m2 = self.moments[:, 0], self.moments[:, 1], self.moments[:, 2]
+        n = self.runs
+        a = self.moments.shape[2]
+        if n == 0:
+            return np.full(a, np.nan), np.full(a, np.nan)
+        mean = np.array([math.fsum(counts[:, i] * means[:, i]) / n for i in range(a)])
+        total = np.array([math.fsum(np.r_[m2[:, i], counts[:, i] * (means[:, i] - mean[i]) ** 2])
+                          for i in range(a)])
+        var = total / (n - 1) if n > 1 else np.full(a, np.nan)
+        return mean, var
+
+    def to_bytes(self) -> bytes:
+        """The tally as a compressed .npz file's bytes (see ``from_bytes``)."""
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **{f.name: np.asarray(getattr(self, f.name))
+                                       for f in fields(self)})
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Tally:
+        """A tally written by ``to_bytes``."""
+        with np.load(io.BytesIO(data)) as npz:
+            values = {f.name: npz[f.name] for f in fields(cls)}
+        for name in ("runs", "agreed", "mediator_left"):
+            values[name] = int(values[name])
+        return cls(**values)
+
+
+def _empty_span(k: int) -> np.ndarray:
+    return np.stack([np.full((k, DEAL_BINS), np.inf), np.full((k, DEAL_BINS), -np.inf)])
+
+
+def _histograms(values: np.ndarray, bins: int, value_range: tuple[float, float],
+                span: bool = False):
+    """Counts per bin of each column of ``values`` (N, C) -> (C, bins); values outside the
+    range count in the end bins, 1.0 in the last bin. With ``span``, also the least and the
+    largest value in each bin (2, C, bins)."""
+    low, high = value_range
+    index = np.floor((values - low) * (bins / (high - low)))
+    index = np.clip(index, 0, bins - 1).astype(np.int64)
+    columns = values.shape[1]
+    flat = (index + np.arange(columns) * bins).ravel()
+    counts = np.bincount(flat, minlength=columns * bins).reshape(columns, bins)
+    if not span:
+        return counts
+    least, largest = np.full(columns * bins, np.inf), np.full(columns * bins, -np.inf)
+    np.minimum.at(least, flat, values.ravel())
+    np.maximum.at(largest, flat, values.ravel())
+    return counts, np.stack([least.reshape(columns, bins), largest.reshape(columns, bins)])
+
+
+def histogram_quantiles(counts: np.ndarray, span: np.ndarray, probabilities) -> np.ndarray:
+    """Quantiles of a histogram with the least and largest value of each bin (``span``,
+    (2, bins)), the way numpy.quantile interpolates between order statistics.
+
+    Quantile p lies between the order statistics of ranks floor(h) and floor(h) + 1, with
+    h = (n - 1) p. An order statistic is read off its bin: the bin's least value for its
+    first rank there, its largest for its last, and evenly in between for the others. So the
+    result is exact when the two order statistics are the first or last of their bins (small
+    samples, gaps, point masses), and within one bin (0.0001) otherwise. NaN when empty.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
+    probabilities = np.asarray(probabilities, dtype=float)
+    if n == 0:
+        return np.full(probabilities.shape, np.nan)
+    cumulative = np.cumsum(counts)
+
+    def order_statistic(rank):  # the rank-th smallest value (0-based), from its bin
+        b = np.searchsorted(cumulative, rank, side="right")
+        first = cumulative[b] - counts[b]
+        inside = np.where(counts[b] > 1, (rank - first) / np.maximum(counts[b] - 1, 1), 0.0)
+        least, largest = span[0][b], span[1][b]
+        return least + inside * (largest - least)
+
+    h = (n - 1) * probabilities
+    below = np.floor(h).astype(np.int64)
+    above = np.minimum(below + 1, n - 1)
+    low, high = order_statistic(below), order_statistic(above)
+    t = h - below
+    # numpy's own interpolation, from the nearer end, so integer data match it to the bit
+    return np.where(t >= 0.5, high - (high - low) * (1.0 - t), low + (high - low) * t)
+
+
+def integer_quantiles(counts: np.ndarray, probabilities) -> np.ndarray:
+    """Quantiles of integer data given as counts per value 0, 1, 2, ..., exactly as
+    numpy.quantile (linear interpolation between order statistics) would give them: a
+    histogram whose bin v holds only the value v."""
+    values = np.arange(len(counts), dtype=float)
+    return histogram_quantiles(counts, np.stack([values, values]), probabilities)
