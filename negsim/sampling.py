@@ -20,9 +20,17 @@ from dataclasses import dataclass, fields
 import numpy as np
 from scipy import special
 
+from .model import hazard
 from .model.layout import Layout
 from .scenario.params import Beta, Choice, Normal, Triangular, Uniform, support
-from .scenario.schema import Mediated, Modify, Reciprocal, Scenario, TimeDependent
+from .scenario.schema import (
+    DEFAULT_BELIEF_WEIGHT,
+    Mediated,
+    Modify,
+    Reciprocal,
+    Scenario,
+    TimeDependent,
+)
 
 BLOCK = 4096
 
@@ -81,6 +89,43 @@ def inverse_transform(value, u: np.ndarray) -> np.ndarray:
     return np.full(u.shape, float(value.value))  # a cited number
 
 
+def cdf(value, x) -> np.ndarray:
+    """P(X <= x) for a parameter: its distribution function, or a step at the number."""
+    x = np.asarray(x, dtype=float)
+    if isinstance(value, (int, float)) or not hasattr(value, "dist"):
+        number = float(value if isinstance(value, (int, float)) else value.value)
+        return (x >= number).astype(float)
+    if isinstance(value, Uniform):
+        return np.clip((x - value.low) / (value.high - value.low), 0.0, 1.0)
+    if isinstance(value, Normal):
+        lo = -math.inf if value.low is None else value.low
+        hi = math.inf if value.high is None else value.high
+        a = special.ndtr((lo - value.mean) / value.sd)
+        b = special.ndtr((hi - value.mean) / value.sd)
+        inside = (special.ndtr((x - value.mean) / value.sd) - a) / (b - a)
+        return np.where(x < lo, 0.0, np.where(x >= hi, 1.0, np.clip(inside, 0.0, 1.0)))
+    if isinstance(value, Beta):
+        z = np.clip((x - value.low) / (value.high - value.low), 0.0, 1.0)
+        return special.betainc(value.alpha, value.beta, z)
+    if isinstance(value, Triangular):
+        lo, mode, hi = value.low, value.mode, value.high
+        left = np.where(mode > lo, (x - lo) ** 2 / ((hi - lo) * max(mode - lo, 1e-300)), 0.0)
+        right = 1.0 - np.where(hi > mode, (hi - x) ** 2 / ((hi - lo) * max(hi - mode, 1e-300)),
+                               0.0)
+        return np.where(x <= lo, 0.0, np.where(x >= hi, 1.0, np.where(x <= mode, left, right)))
+    weights = np.asarray(value.weights or [1.0] * len(value.values), dtype=float)
+    weights = weights / weights.sum()
+    values = np.asarray(value.values, dtype=float)
+    return (weights[None, :] * (values[None, :] <= x.reshape(-1, 1))).sum(axis=1).reshape(x.shape)
+
+
+def round_pmf(value, rounds: int) -> np.ndarray:
+    """P(floor(R) = k) for k = 0 .. rounds, R the (non-negative) round of an event."""
+    edges = np.arange(rounds + 2, dtype=float)  # floor(R) = k exactly when k <= R < k + 1
+    below = cdf(value, np.nextafter(edges, -np.inf))  # P(R < edge)
+    return np.diff(below)
+
+
 @dataclass
 class ParameterBatch:
     """Every parameter of a batch of runs, one row per run, all draws already made."""
@@ -94,17 +139,21 @@ class ParameterBatch:
     reservation: np.ndarray  # (N, A)
     war_cost: np.ndarray  # (N, A)
     exponent: np.ndarray  # (N, A): inf for hardliners, NaN for reciprocal actors
+    patience: np.ndarray  # (N, A): time-dependent actors only (0 elsewhere)
     rate: np.ndarray  # (N, A): reciprocal actors only (0 elsewhere)
     initial: np.ndarray  # (N, A): reciprocal actors only (0 elsewhere)
     red_low: np.ndarray  # (N, A, K)
     red_high: np.ndarray  # (N, A, K)
+    belief_drift: np.ndarray  # (N, A, K) prior mean of the drift (0 off the front)
+    belief_weight: np.ndarray  # (N, A, K) prior weight in rounds (1 off the front)
     status_quo: np.ndarray  # (N, K)
     drift: np.ndarray  # (N, K)
     volatility: np.ndarray  # (N, K)
     noise: np.ndarray  # (N, T, K) standard normal battlefield shocks (0 off the front)
     horizon: np.ndarray  # (N,)
     bias: np.ndarray  # (N,) mediated protocol (0 otherwise)
-    lean: np.ndarray  # (N,) mediated protocol (0 otherwise)
+    step: np.ndarray  # (N,) mediated protocol (0 otherwise)
+    hazard: np.ndarray  # (N, T) perceived hazard that the talks end before round t + 1
     proposer: np.ndarray  # (N, T) actor index proposing in each round
     event_fires: np.ndarray  # (N, E) bool: the event happens in this run
     event_start: np.ndarray  # (N, E) int: first round it is active
@@ -162,6 +211,7 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
     red_low, red_high = np.zeros(shape_ak), np.ones(shape_ak)
     capability, reservation, war_cost = np.empty((n, A)), np.empty((n, A)), np.empty((n, A))
     exponent, rate, initial = np.full((n, A), np.nan), np.zeros((n, A)), np.zeros((n, A))
+    patience = np.zeros((n, A))
     for a, (aid, actor) in enumerate(scenario.actors.items()):
         base = ("actors", aid)
         for k, kid in enumerate(layout.issues):
@@ -178,6 +228,7 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         strategy = actor.strategy
         if isinstance(strategy, TimeDependent):
             exponent[:, a] = draw(base + ("strategy", "exponent"), strategy.exponent)
+            patience[:, a] = draw(base + ("strategy", "patience"), strategy.patience)
         elif isinstance(strategy, Reciprocal):
             rate[:, a] = draw(base + ("strategy", "rate"), strategy.rate)
             initial[:, a] = draw(base + ("strategy", "initial"), strategy.initial)
@@ -199,14 +250,29 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         volatility[:, k] = draw(("battlefield", kid, "volatility"), front.volatility)
         noise[:, :, k] = normals(seed, f"battlefield.{kid}.noise", blocks, T)[rows]
 
+    # beliefs about the drift: as stated, else the run's true drift with the default weight
+    belief_drift, belief_weight = np.zeros(shape_ak), np.ones(shape_ak)
+    for a, (aid, actor) in enumerate(scenario.actors.items()):
+        for k, kid in enumerate(layout.issues):
+            if not layout.contested[k]:
+                continue
+            belief = actor.beliefs.get(kid)
+            if belief is None:
+                belief_drift[:, a, k] = drift[:, k]
+                belief_weight[:, a, k] = DEFAULT_BELIEF_WEIGHT
+            else:
+                base = ("actors", aid, "beliefs", kid)
+                belief_drift[:, a, k] = draw(base + ("drift",), belief.drift)
+                belief_weight[:, a, k] = draw(base + ("weight",), belief.weight)
+
     protocol = scenario.protocol
     horizon = draw(("protocol", "horizon"), protocol.horizon)
     if isinstance(protocol, Mediated):
         bias = draw(("protocol", "bias"), protocol.bias)
-        lean = draw(("protocol", "lean"), protocol.lean)
+        step = draw(("protocol", "step"), protocol.step)
         proposer = np.full((n, T), layout.mediator, dtype=np.int64)
     else:
-        bias, lean = np.zeros(n), np.zeros(n)
+        bias, step = np.zeros(n), np.zeros(n)
         order = np.asarray(layout.order, dtype=np.int64)
         turn = np.arange(T) % len(order)
         if layout.random_order:  # a permutation of the signatories sorted by id
@@ -229,6 +295,13 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         else:
             length = np.maximum(np.floor(draw(base + ("duration",), event.duration)), 1)
             event_end[:, e] = np.minimum(event_start[:, e] + length, T)
+    threats = []
+    for e, (name, event) in enumerate(scenario.events.items()):
+        if e in layout.known_exits:
+            probability = draw(("events", name, "probability"), event.probability)
+            threats.append(hazard.exit_hazard(probability, round_pmf(event.round, T)))
+    risk = hazard.combined_hazard(threats) if threats else np.zeros((n, T))
+
     effect_value = np.full((n, len(layout.effects)), np.nan)
     f = 0
     for name, event in scenario.events.items():
@@ -241,6 +314,8 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         layout=layout, seed=seed, run=np.arange(start, stop), ideal=ideal, salience=salience,
         capability=capability, reservation=reservation, war_cost=war_cost, exponent=exponent,
         rate=rate, initial=initial, red_low=red_low, red_high=red_high, status_quo=status_quo,
-        drift=drift, volatility=volatility, noise=noise, horizon=horizon, bias=bias, lean=lean,
+        patience=patience, belief_drift=belief_drift, belief_weight=belief_weight,
+        drift=drift, volatility=volatility, noise=noise, horizon=horizon, bias=bias, step=step,
+        hazard=risk,
         proposer=proposer, event_fires=fires, event_start=event_start, event_end=event_end,
         effect_value=effect_value)

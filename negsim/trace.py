@@ -32,6 +32,7 @@ def trace_of(model: NegotiationModel, seed: int, run: int) -> dict:
             "proposer": layout.actors[model.accepted_proposer] if model.agreed else None,
             "blocker": blocker,
             "mediator_left": model.mediator_left,
+            "censored": model.censored,
             "deal": (dict(zip(layout.issues, map(float, model.deal), strict=True))
                      if model.agreed else None),
             "no_deal": dict(zip(layout.issues, map(float, model.no_deal), strict=True)),

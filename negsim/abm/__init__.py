@@ -44,6 +44,7 @@ def record(outcomes: Outcomes, row: int, model: NegotiationModel) -> None:
     outcomes.proposer[row] = model.accepted_proposer
     outcomes.blocker[row] = model.blocker
     outcomes.mediator_left[row] = model.mediator_left
+    outcomes.censored[row] = model.censored
     if model.deal is not None:
         outcomes.deal[row] = model.deal
     outcomes.no_deal[row] = model.no_deal

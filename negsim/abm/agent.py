@@ -2,51 +2,76 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import mesa
 import numpy as np
 
-from ..model import rules
+from ..model import assessment, rules, text
 
 
 class ActorAgent(mesa.Agent):
     """One actor (party, mediator or stakeholder) in one run.
 
     Its preferences are row ``index`` of the model's run parameters. Each round it assesses
-    its threshold, may propose, evaluates the offer on the table, and after a rejected
-    round takes note of the concession it received (which the reciprocal strategy answers).
+    the war (its belief about the drift, the value of fighting on, its floor and demand), may
+    propose (or, as the mediator, put forward the single text), evaluates the offer on the
+    table and sets its acceptance threshold; after a rejected round it takes note of the
+    concession it received (which the reciprocal strategy answers).
     """
 
     def __init__(self, model, index: int, actor_id: str):
         super().__init__(model)
         self.index = index
         self.actor_id = actor_id
-        self.aspiration = np.nan
-        self.batna = np.nan
-        self.threshold = np.nan
-        self.previous = np.nan  # last round's aspiration (reciprocal strategy)
+        self.estimate = np.full(len(model.params.layout.issues), np.nan)  # mu_hat per issue
+        self.war = np.nan  # W(t)
+        self.floor = np.nan  # f(t)
+        self.demand = np.nan  # a(t)
+        self.next_demand = np.nan  # a(t+1) as seen in round t
+        self.threshold = np.nan  # theta(t)
+        self.previous = np.nan  # last round's demand (reciprocal strategy)
         self.received = 0.0  # concession received last round (reciprocal strategy)
 
     def _row(self, array):
         return array[self.index:self.index + 1]
 
-    def assess(self, now) -> None:
-        """Compute this round's BATNA, aspiration and threshold."""
-        p, t = self.model.params, self.model.round
-        self.batna = rules.batna(self.model.no_deal, self._row(p.ideal), self._row(p.salience),
-                                 self._row(now.war_cost), p.horizon)[0]
-        self.aspiration = rules.aspiration(
-            t, p.layout.max_rounds, self._row(p.layout.strategy), self._row(now.reservation),
-            self._row(now.exponent), self._row(p.rate), self._row(p.initial),
-            np.array([self.previous]), np.array([self.received]))[0]
-        self.threshold = rules.threshold(self.aspiration, self.batna)
+    def _mine(self, now):
+        """The round's parameters with this actor's rows only (the issue arrays whole)."""
+        return _Rows({f.name: (self._row(getattr(now, f.name))
+                               if f.name in _ACTOR_FIELDS else getattr(now, f.name))
+                      for f in fields(now)})
 
-    def propose(self, now, thresholds) -> np.ndarray:
-        """The offer this actor puts on the table: a logrolled offer, or the mediator's text."""
+    def assess(self, now) -> None:
+        """This round's belief about the drift, value of war, floor and demand."""
+        p, model = self.model.params, self.model
+        assessed = assessment.assess(
+            model.round, self._mine(now), model.front, p.status_quo, self._row(p.ideal),
+            self._row(p.salience), p.horizon, self._row(p.layout.strategy), self._row(p.rate),
+            self._row(p.initial), np.array([self.previous]), np.array([self.received]))
+        self.estimate = assessed.estimate[0]
+        self.war, self.floor = float(assessed.war[0]), float(assessed.floor[0])
+        self.demand = float(assessed.demand[0])
+
+    def propose(self, now, demands) -> np.ndarray:
+        """A logrolled offer that spends this actor's budget 1 - a(t) (alternating protocol)."""
         p = self.model.params
         layout = p.layout
-        return rules.offer(layout.mediated, self.index, layout.members, p.ideal, p.salience,
-                           thresholds, now.capability, self.model.rejections, p.lean, p.bias,
-                           p.red_low, p.red_high, layout.issue_rank)
+        return rules.offer(self.index, layout.members, p.ideal, p.salience, demands,
+                           now.capability, p.red_low, p.red_high, layout.issue_rank)
+
+    def draft(self, now) -> np.ndarray:
+        """The mediator's single text this round: the first draft, or the last redraft, each
+        kept inside its red lines and above its own floor."""
+        p, model = self.model.params, self.model
+        m = self.index
+        ideal, weight, low, high = p.ideal[m], p.salience[m], p.red_low[m], p.red_high[m]
+        if model.round == 0:
+            members = p.layout.members.copy()
+            members[m] = False
+            goal, _ = rules.target(p.ideal, p.salience, now.capability, members)
+            return text.first_text(ideal, weight, self.floor, p.bias, goal, low, high)
+        return text.constrain(model.text, model.redraft, ideal, weight, self.floor, low, high)
 
     def evaluate(self, offer) -> tuple[float, bool]:
         """This actor's utility of an offer, and whether the offer respects its red lines."""
@@ -55,7 +80,29 @@ class ActorAgent(mesa.Agent):
         inside = rules.inside_red_lines(offer, self._row(p.red_low), self._row(p.red_high))[0]
         return float(utility), bool(inside)
 
+    def decide(self, now, received: float) -> float:
+        """This round's acceptance threshold, given the concession the offer made to it."""
+        p, model = self.model.params, self.model
+        assessed = assessment.Assessment(self.estimate[None], np.array([self.war]),
+                                         np.array([self.floor]), np.array([self.demand]))
+        upcoming, threshold = assessment.threshold(
+            model.round, assessed, self._mine(now), self._row(p.layout.strategy),
+            self._row(p.rate), np.array([received]), p.hazard[model.round])
+        self.next_demand, self.threshold = float(upcoming[0]), float(threshold[0])
+        return self.threshold
+
     def observe(self, received: float) -> None:
         """After a rejected round: the concession received (see rules.reciprocity)."""
         self.received = received
-        self.previous = self.aspiration
+        self.previous = self.demand
+
+
+_ACTOR_FIELDS = {"reservation", "war_cost", "capability", "exponent", "patience",
+                 "belief_drift", "belief_weight"}
+
+
+class _Rows:
+    """Attribute access to a dict of arrays (an actor's view of the round's parameters)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)

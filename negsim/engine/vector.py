@@ -1,18 +1,20 @@
 """The vectorised engine: every run of a batch negotiates at once, round by round.
 
-It calls the same rules as the Mesa engine (negsim.rules, negsim.events) on arrays shaped
-(runs, actors, issues). Only the orchestration differs: all runs step in lockstep, runs that
+It calls the same rules as the Mesa engine (negsim.model) on arrays whose run axis comes
+last. Only the orchestration differs: all runs step in lockstep, runs that
 end (a deal, the mediator leaving) are recorded and drop out, and the working set is
 compacted when enough of it has finished, so later rounds cost less.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 
-from ..model import rules
+from ..model import rules, text
+from ..model.assessment import assess, value_of_war
+from ..model.assessment import threshold as assessment_threshold
 from ..model.events import round_parameters
 from ..results.outcome import Outcomes
 from ..sampling import ParameterBatch
@@ -44,22 +46,24 @@ class _State:
     The shocks ``params.noise`` (T, M, n) cover only the M issues that can move.
     """
 
-    COMPACTED = ("no_deal", "rejections", "last_from", "previous", "received", "blocker",
-                 "seen", "low", "high")
+    COMPACTED = ("front", "rejections", "last_from", "previous", "received", "blocker",
+                 "seen", "low", "high", "text", "redraft")
 
     def __init__(self, params: ParameterBatch):
         layout = params.layout
-        n, a = len(params), len(layout.actors)
+        n, a, k = len(params), len(layout.actors), len(layout.issues)
         self.params = params  # the runs still in play (compacted from time to time)
         self.rows = np.arange(n)  # their row numbers in the outcomes
         self.alive = np.ones(n, dtype=bool)
-        self.no_deal = params.status_quo.copy()
+        self.front = params.status_quo.copy()  # q(t)
         self.rejections = np.zeros((a, n))
         self.last_from = np.full((a, a, n), np.nan)
         self.previous = np.full((a, n), np.nan)
         self.received = np.zeros((a, n))
         self.blocker = np.full(n, -1, dtype=np.int64)
         self.seen = np.zeros((len(layout.events), n), dtype=bool)
+        self.text = np.full((k, n), np.nan)  # the mediator's text, once drafted
+        self.redraft = np.zeros((k, n))  # the mediator's next move, before its floor check
         self.reciprocal = bool(np.any(layout.strategy == rules.RECIPROCAL))
         self.work = np.empty(params.ideal.shape)  # scratch for the utilities
         # Offers lie in [0, 1], so only issues where some actor draws a red line narrower
@@ -78,21 +82,25 @@ class _State:
         if leaving.any():
             out.mediator_left[self.rows[leaving]] = True
             out.rounds[self.rows[leaving]] = t
-            self._record_no_deal(leaving, now, out)
+            self._record_no_deal(leaving, t, now, out)
             self.alive &= ~leaving
         work = self.work[..., :len(self.rows)]
-        batna = rules.batna(self.no_deal, p.ideal, p.salience, now.war_cost, p.horizon, work)
-        aspiration = rules.aspiration(t, layout.max_rounds, layout.strategy, now.reservation,
-                                      now.exponent, p.rate, p.initial, self.previous,
-                                      self.received)
-        threshold = rules.threshold(aspiration, batna)
+        assessed = assess(t, now, self.front, p.status_quo, p.ideal, p.salience, p.horizon,
+                          layout.strategy, p.rate, p.initial, self.previous, self.received, work)
         proposer = p.proposer[t]
-        offer = rules.offer(layout.mediated, proposer, layout.members, p.ideal, p.salience,
-                            threshold, now.capability, self.rejections, p.lean, p.bias,
-                            p.red_low, p.red_high, layout.issue_rank)
+        if layout.mediated:
+            offer = self._text(t, p, now, assessed)
+        else:
+            offer = rules.offer(proposer, layout.members, p.ideal, p.salience, assessed.demand,
+                                now.capability, p.red_low, p.red_high, layout.issue_rank)
         utility = rules.utility(offer, p.ideal, p.salience, work)
         inside = rules.inside_red_lines(offer[self.lined], self.low, self.high)
         is_proposer = np.arange(len(layout.actors))[:, None] == proposer
+        received = self.received
+        if self.reciprocal:  # only reciprocal actors use what they received
+            received, self.last_from = rules.reciprocity(self.last_from, utility, is_proposer)
+        _, threshold = assessment_threshold(t, assessed, now, layout.strategy, p.rate, received,
+                                            p.hazard[t])
         required, accepted, deal, blocker = rules.answer(
             utility, threshold, inside, layout.signatory, layout.veto, offer, p.status_quo,
             is_proposer, layout.actor_rank)
@@ -104,38 +112,57 @@ class _State:
             out.rounds[rows] = t + 1
             out.proposer[rows] = proposer[agreed]
             out.deal[rows] = offer[:, agreed].T
-            out.no_deal[rows] = self.no_deal[:, agreed].T
+            out.no_deal[rows] = self.front[:, agreed].T
             out.utility[rows] = utility[:, agreed].T
             out.event[rows] = self.seen[:, agreed].T
             self.alive &= ~agreed
         self.blocker = np.where(self.alive, blocker, self.blocker)
-        self.rejections = rules.count_rejections(self.rejections, required, accepted,
-                                                 is_proposer)
-        if self.reciprocal:  # only reciprocal actors use what they received
-            self.received, self.last_from = rules.reciprocity(self.last_from, utility,
-                                                              is_proposer)
-        self.previous = aspiration
+        rejected = required & ~accepted & ~is_proposer
+        self.rejections = self.rejections + rejected
+        self.received = received
+        self.previous = assessed.demand
+        if layout.mediated:
+            self.redraft = text.redraft_direction(
+                offer, p.ideal, p.salience, threshold - utility, ~inside, p.red_low, p.red_high,
+                rejected, now.capability, p.step)
         moving = self.moving
-        self.no_deal[moving] = rules.advance_front(self.no_deal[moving], now.drift[moving],
-                                                   now.volatility[moving],
-                                                   p.noise[t])
+        self.front[moving] = rules.advance_front(self.front[moving], now.drift[moving],
+                                                 now.volatility[moving], p.noise[t])
 
-    def _record_no_deal(self, mask: np.ndarray, now, out: Outcomes) -> None:
-        p = self.params
+    def _text(self, t: int, p: ParameterBatch, now, assessed) -> np.ndarray:
+        """The mediator's text this round: its first draft, or last round's redraft."""
+        m = p.layout.mediator
+        ideal, weight, floor = p.ideal[m], p.salience[m], assessed.floor[m]
+        low, high = p.red_low[m], p.red_high[m]
+        if t == 0:
+            members = p.layout.members.copy()
+            members[m] = False
+            goal, _ = rules.target(p.ideal, p.salience, now.capability,
+                                   rules.lead(members, now.capability))
+            self.text = text.first_text(ideal, weight, floor, p.bias, goal, low, high)
+        else:
+            self.text = text.constrain(self.text, self.redraft, ideal, weight, floor, low, high)
+        return self.text
+
+    def _record_no_deal(self, mask: np.ndarray, t: int, now, out: Outcomes) -> None:
+        """Record runs that end without a deal at the start of round t (front q(t))."""
+        p = self.params.take(mask)
         rows = self.rows[mask]
         out.blocker[rows] = self.blocker[mask]
-        out.no_deal[rows] = self.no_deal[:, mask].T
-        out.utility[rows] = rules.batna(self.no_deal[:, mask], p.ideal[..., mask],
-                                        p.salience[..., mask], now.war_cost[:, mask],
-                                        p.horizon[mask]).T
+        front = self.front[:, mask]
+        out.no_deal[rows] = front.T
+        _, value = value_of_war(t, _take(now, mask), front, p.status_quo, p.ideal, p.salience,
+                                p.horizon)
+        out.utility[rows] = value.T
         out.event[rows] = self.seen[:, mask].T
 
     def finish(self, out: Outcomes) -> None:
-        """Record the runs that were still negotiating when the rounds ran out."""
+        """Record the runs that were still negotiating when the window closed (censored)."""
         if self.alive.any():
             last = self.params.layout.max_rounds - 1
             out.rounds[self.rows[self.alive]] = last + 1
-            self._record_no_deal(self.alive, round_parameters(self.params, last), out)
+            out.censored[self.rows[self.alive]] = True
+            self._record_no_deal(self.alive, last + 1, round_parameters(self.params, last), out)
 
     def compact(self) -> None:
         """Drop the runs that have ended from every array."""
@@ -145,3 +172,8 @@ class _State:
         for name in self.COMPACTED:
             setattr(self, name, getattr(self, name)[..., keep])
         self.alive = np.ones(len(self.rows), dtype=bool)
+
+
+def _take(now, mask):
+    """The round's parameters of the runs ``mask`` (run axis last)."""
+    return replace(now, **{f.name: getattr(now, f.name)[..., mask] for f in fields(now)})

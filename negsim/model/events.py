@@ -7,11 +7,14 @@ Shared by both engines: works on one run, or on a batch whose run axis comes las
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..sampling import ParameterBatch
 from . import rules
+
+if TYPE_CHECKING:
+    from ..sampling import ParameterBatch
 
 
 @dataclass
@@ -24,6 +27,9 @@ class RoundParameters:
     war_cost: np.ndarray  # (A, ...)
     capability: np.ndarray  # (A, ...)
     exponent: np.ndarray  # (A, ...)
+    patience: np.ndarray  # (A, ...)
+    belief_drift: np.ndarray  # (A, K, ...)
+    belief_weight: np.ndarray  # (A, K, ...)
     drift: np.ndarray  # (K, ...)
     volatility: np.ndarray  # (K, ...)
 
@@ -39,7 +45,9 @@ def round_parameters(params: ParameterBatch, t: int) -> RoundParameters:
     active = params.event_fires & (params.event_start <= t) & (t < params.event_end)
     values = {"reservation": params.reservation, "war_cost": params.war_cost,
               "capability": params.capability, "strategy.exponent": params.exponent,
-              "drift": params.drift, "volatility": params.volatility}
+              "strategy.patience": params.patience, "belief.drift": params.belief_drift,
+              "belief.weight": params.belief_weight, "drift": params.drift,
+              "volatility": params.volatility}
     for attr in {spec.attr for spec in params.layout.effects if spec.kind != "exit"}:
         values[attr] = values[attr].copy()  # only what an effect changes is copied
     exit_now = np.zeros(active.shape[1:], dtype=bool)
@@ -49,11 +57,15 @@ def round_parameters(params: ParameterBatch, t: int) -> RoundParameters:
             exit_now = exit_now | on
             continue
         target = values[spec.attr]
-        current = target[spec.index]
+        where = (spec.index, spec.issue) if spec.kind == "belief" else spec.index
+        current = target[where]
         changed = rules.apply_effect(current, spec.op, params.effect_value[f], *spec.bounds)
-        target[spec.index] = np.where(on, changed, current)
+        target[where] = np.where(on, changed, current)
     return RoundParameters(active=active, mediator_exit=exit_now,
                            reservation=values["reservation"], war_cost=values["war_cost"],
                            capability=values["capability"],
-                           exponent=values["strategy.exponent"], drift=values["drift"],
+                           exponent=values["strategy.exponent"],
+                           patience=values["strategy.patience"],
+                           belief_drift=values["belief.drift"],
+                           belief_weight=values["belief.weight"], drift=values["drift"],
                            volatility=values["volatility"])

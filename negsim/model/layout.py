@@ -19,7 +19,9 @@ STRATEGY_CODES = {"time_dependent": rules.TIME_DEPENDENT, "reciprocal": rules.RE
 
 # Parameters events may change, with the bounds the changed value is kept in.
 ACTOR_TARGETS = {"war_cost": (0.0, np.inf), "reservation": (0.0, 1.0),
-                 "capability": (1e-12, np.inf), "strategy.exponent": (1e-12, np.inf)}
+                 "capability": (1e-12, np.inf), "strategy.exponent": (1e-12, np.inf),
+                 "strategy.patience": (0.0, np.inf)}
+BELIEF_TARGETS = {"drift": (-1.0, 1.0), "weight": (1e-12, np.inf)}
 FRONT_TARGETS = {"drift": (-1.0, 1.0), "volatility": (0.0, 1.0)}
 
 
@@ -29,10 +31,12 @@ class EffectSpec:
 
     event: int  # index into Layout.events
     op: str  # add, scale, set or mediator_exit
-    kind: str  # "actor", "front" or "exit"
-    attr: str  # war_cost, reservation, capability, strategy.exponent, drift, volatility
+    kind: str  # "actor", "belief", "front" or "exit"
+    attr: str  # war_cost, reservation, capability, strategy.exponent, strategy.patience,
+    #            belief.drift, belief.weight, drift, volatility
     index: int  # actor or issue index (-1 for mediator_exit)
     bounds: tuple[float, float]
+    issue: int = -1  # the issue of a belief
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Layout:
     random_order: bool  # alternating protocol: a permutation of signatories per run
     order: tuple[int, ...]  # alternating protocol, fixed order: proposer indices
     effects: tuple[EffectSpec, ...]
+    known_exits: tuple[int, ...]  # events with a mediator_exit the actors know of
     actor_rank: np.ndarray  # (A,) rank of each actor id in sorted order (ties)
     issue_rank: np.ndarray  # (K,) rank of each issue id in sorted order (ties)
 
@@ -105,6 +110,8 @@ class Layout:
             random_order=alternating and protocol.proposer_order == "random",
             order=order,
             effects=_effects(scenario, a_index, k_index),
+            known_exits=tuple(e for e, event in enumerate(scenario.events.values())
+                              if event.exits and event.known),
             actor_rank=_ranks(actors),
             issue_rank=_ranks(issues),
         )
@@ -124,7 +131,11 @@ def _effects(scenario: Scenario, a_index: dict, k_index: dict) -> tuple[EffectSp
                 specs.append(EffectSpec(e, "mediator_exit", "exit", "", -1, (0.0, 0.0)))
                 continue
             kind, ident, attr = effect.target.split(".", 2)
-            if kind == "actors":
+            if kind == "actors" and attr.startswith("beliefs."):
+                _, issue, name = attr.split(".")
+                specs.append(EffectSpec(e, effect.op, "belief", f"belief.{name}",
+                                        a_index[ident], BELIEF_TARGETS[name], k_index[issue]))
+            elif kind == "actors":
                 specs.append(EffectSpec(e, effect.op, "actor", attr, a_index[ident],
                                         ACTOR_TARGETS[attr]))
             else:

@@ -1,4 +1,6 @@
-"""The agent rules of the bargaining model (DESIGN.md section 3), written once.
+"""The agent rules of the bargaining model (docs/model.md), written once: preferences, the
+front, the proposer's logrolled offer, answers and events. Beliefs, the value of war, demands
+and thresholds, and the mediator's single text have modules of their own in this package.
 
 Every function is plain numpy and works on one run or on a batch of runs whose run axis
 comes last: shapes are written (A, K, ...) with A for actors, K for issues and ``...`` for
@@ -42,7 +44,12 @@ def utility(x, ideal, weight, work=None):
     x (K, ...); ideal and weight (A, K, ...), weights summing to 1 per actor -> (A, ...).
     ``work``, an optional scratch array shaped like ``ideal``, saves allocations.
     """
-    gap = np.subtract(np.asarray(x)[None], ideal, out=work)
+    return own_utility(np.asarray(x)[None], ideal, weight, work)
+
+
+def own_utility(points, ideal, weight, work=None):
+    """u_i(y_i): each actor's utility of a point of its own, points (A, K, ...) -> (A, ...)."""
+    gap = np.subtract(points, ideal, out=work)
     np.abs(gap, out=gap)
     np.subtract(1.0, gap, out=gap)
     np.multiply(gap, weight, out=gap)
@@ -69,65 +76,12 @@ def actor_sum(values, axis: int = 0):
     return total
 
 
-def batna(no_deal, ideal, weight, war_cost, horizon, work=None):
-    """Value of walking away: u_i(q(t)) - kappa_i * H. -> (A, ...)."""
-    return utility(no_deal, ideal, weight, work) - war_cost * np.asarray(horizon)
-
-
 def advance_front(no_deal, drift, volatility, noise):
     """q(t+1) = clip(q(t) + mu + sigma * eps, 0, 1); issues with mu = sigma = 0 stay put."""
     return clip(no_deal + drift + volatility * noise, 0.0, 1.0)
 
 
-# --- aspiration and threshold ---------------------------------------------------------------
-
-
-def relative_time(t, max_rounds):
-    """tau(t) = (t + 1) / (T + 1), in (0, 1) for rounds t = 0 .. T-1."""
-    return (np.asarray(t, dtype=float) + 1.0) / (max_rounds + 1.0)
-
-
-def time_dependent_aspiration(t, max_rounds, reservation, exponent):
-    """a(t) = r + (1 - r)(1 - tau^e): e > 1 Boulware, e = 1 linear, e < 1 Conceder.
-
-    An infinite exponent (the hardliner) gives a(t) = 1, since tau < 1.
-    """
-    tau = relative_time(t, max_rounds)
-    with np.errstate(invalid="ignore"):  # exponents of other strategies may be NaN
-        return reservation + (1.0 - reservation) * (1.0 - tau**exponent)
-
-
-def initial_reciprocal_aspiration(reservation, initial):
-    """a(0) = max(r, 1 - initial concession) for the reciprocal strategy."""
-    return np.maximum(reservation, 1.0 - initial)
-
-
-def reciprocal_aspiration(previous, reservation, rate, received):
-    """a(t) = clip(a(t-1) - rho * c(t-1), r, 1): concede rho times the concession received."""
-    return clip(previous - rate * received, reservation, 1.0)
-
-
-def aspiration(t: int, max_rounds, strategy, reservation, exponent, rate, initial, previous,
-               received):
-    """Aspiration of every actor at round t, whatever its strategy. -> (A, ...).
-
-    ``strategy`` holds the strategy codes (A,); ``previous`` and ``received`` are the
-    reciprocal actors' aspiration and received concession of round t-1 (ignored at t = 0
-    and for other strategies).
-    """
-    timed = time_dependent_aspiration(t, max_rounds, reservation, exponent)
-    if t == 0:
-        reciprocal = initial_reciprocal_aspiration(reservation, initial)
-    else:
-        reciprocal = reciprocal_aspiration(previous, reservation, rate, received)
-    strategy = lead(strategy, timed)
-    return np.where(strategy == RECIPROCAL, reciprocal,
-                    np.where(strategy == HARDLINER, 1.0, timed))
-
-
-def threshold(aspiration_, batna_):
-    """theta_i(t) = max(a_i(t), BATNA_i(t)): the least utility an actor accepts or offers."""
-    return np.maximum(aspiration_, batna_)
+# --- reciprocity ----------------------------------------------------------------------------
 
 
 def received_concession(new_utility, last_utility):
@@ -160,9 +114,9 @@ def reciprocity(last_from, utility_, proposer):
 def target(ideal, weight, pull, members):
     """Capability-weighted target of the actors in ``members`` on every issue.
 
-    g_k = sum_j m_j c_j w_jk p_jk / sum_j m_j c_j w_jk, with ``pull`` c_j (capability, or
-    the mediator's leaning weights) (A, ...) and ``members`` (A, ...) boolean.
+    g_k = sum_j m_j c_j w_jk p_jk / sum_j m_j c_j w_jk, with ``members`` (A, ...) boolean.
     Returns (g, gain) (K, ...) with gain_k = sum_j m_j c_j w_jk; g is NaN where gain is 0.
+    ``pull`` is the capability c_j (A, ...).
     """
     cw = np.where(members, pull, 0.0)[:, None] * weight
     gain = actor_sum(cw)
@@ -171,14 +125,14 @@ def target(ideal, weight, pull, members):
     return g, gain
 
 
-def logroll_offer(own_ideal, own_weight, own_threshold, goal, gain, low, high, tie_rank):
+def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_rank):
     """The proposer's offer: concede where it helps the others most per unit of own utility.
 
-    own_ideal, own_weight (K, ...); own_threshold (...); goal and gain from ``target``
+    own_ideal, own_weight (K, ...); own_demand (...); goal and gain from ``target``
     (K, ...); low, high the proposer's red lines (K, ...); tie_rank (K,) orders equal ratios.
-    Issues are taken by gain/cost, highest first, spending the budget 1 - theta:
+    Issues are taken by gain/cost, highest first, spending the budget 1 - a_p:
     lambda_k = clip((budget - cost spent before k) / cost_k, 0, 1), x = p + lambda (g - p),
-    clipped to the proposer's red lines. Then u_p(x) >= theta_p.
+    clipped to the proposer's red lines. Then u_p(x) >= a_p.
     """
     g = np.where(np.isnan(goal), own_ideal, goal)
     direction = g - own_ideal
@@ -190,7 +144,7 @@ def logroll_offer(own_ideal, own_weight, own_threshold, goal, gain, low, high, t
     order = np.lexsort((ranks, -ratio), axis=0)
     cost_sorted = np.take_along_axis(cost, order, axis=0)
     spent_before = np.cumsum(cost_sorted, axis=0) - cost_sorted
-    budget = (1.0 - np.asarray(own_threshold))[None]
+    budget = (1.0 - np.asarray(own_demand))[None]
     with np.errstate(over="ignore"):
         step = np.where(cost_sorted > 0.0,
                         (budget - spent_before) / np.where(cost_sorted > 0.0, cost_sorted, 1.0),
@@ -200,45 +154,30 @@ def logroll_offer(own_ideal, own_weight, own_threshold, goal, gain, low, high, t
     return clip(own_ideal + share * direction, low, high)
 
 
-def leaning_pull(capability, rejections, lean):
-    """The mediator's weights c_j (1 + gamma)^n_j: more weight to whoever keeps rejecting."""
-    return capability * (1.0 + np.asarray(lean)) ** rejections
+def offer(proposer, members, ideal, weight, demand_, capability, low, high, tie_rank):
+    """The logrolled offer of this round's proposer (alternating protocol).
 
-
-def mediated_text(mediator_ideal, bias, goal, low, high):
-    """The mediator's single text x = (1 - b) g + b p_m, clipped to its own red lines."""
-    g = np.where(np.isnan(goal), mediator_ideal, goal)
-    b = np.asarray(bias)
-    return clip((1.0 - b) * g + b * mediator_ideal, low, high)
-
-
-def offer(mediated, proposer, members, ideal, weight, threshold_, capability, rejections,
-          lean, bias, low, high, tie_rank):
-    """The offer of this round's proposer: a logrolled offer, or the mediator's text.
-
-    ``proposer`` (...) is the proposing actor's index (the mediator under the mediated
-    protocol); ``members`` (A,) marks signatories and veto holders, whose preferences the
-    target weighs (the proposer excluded). Per-actor arrays are (A, ...) or (A, K, ...).
+    ``proposer`` (...) is the proposing actor's index; ``members`` (A,) marks signatories and
+    veto holders, whose preferences the target weighs (the proposer excluded); the proposer
+    spends the budget 1 - a_p(t) of its demand ``demand_`` (A, ...). Per-actor arrays are
+    (A, ...) or (A, K, ...).
     """
     proposer = np.asarray(proposer)
     is_proposer = lead(np.arange(ideal.shape[0]), proposer, 0) == proposer
     others = lead(members, is_proposer) & ~is_proposer
-
-    single = proposer.size > 0 and np.all(proposer == proposer.flat[0])
-
-    def own(array):  # the proposer's row of an (A, K, ...) array (a view when it is one actor)
-        if single:
-            return array[int(proposer.flat[0])]
-        return np.take_along_axis(array, proposer[None, None], axis=0)[0]
-
-    if mediated:
-        pull = leaning_pull(capability, rejections, lean)
-        goal, _ = target(ideal, weight, pull, others)
-        return mediated_text(own(ideal), bias, goal, own(low), own(high))
     goal, gain = target(ideal, weight, capability, others)
-    own_threshold = np.take_along_axis(threshold_, proposer[None], axis=0)[0]
-    return logroll_offer(own(ideal), own(weight), own_threshold, goal, gain, own(low),
-                         own(high), tie_rank)
+    own_demand = np.take_along_axis(demand_, proposer[None], axis=0)[0]
+    return logroll_offer(own(ideal, proposer), own(weight, proposer), own_demand, goal, gain,
+                         own(low, proposer), own(high, proposer), tie_rank)
+
+
+def own(array, actor):
+    """Row ``actor`` (...) of an (A, K, ...) array: each run's own actor (a view when it is one
+    actor for every run)."""
+    actor = np.asarray(actor)
+    if actor.size > 0 and np.all(actor == actor.flat[0]):
+        return array[int(actor.flat[0])]
+    return np.take_along_axis(array, actor[None, None], axis=0)[0]
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -20,10 +20,11 @@ class Outcomes:
     rounds: np.ndarray  # (N,) rounds played
     proposer: np.ndarray  # (N,) actor index of the accepted offer's proposer, -1 without one
     blocker: np.ndarray  # (N,) actor index most opposed to the last offer, -1 when none
-    mediator_left: np.ndarray  # (N,) bool
+    mediator_left: np.ndarray  # (N,) bool: the talks broke off (the mediator walked away)
+    censored: np.ndarray  # (N,) bool: no deal yet when the window (max_rounds) closed
     deal: np.ndarray  # (N, K), NaN without a deal
     no_deal: np.ndarray  # (N, K) the no-deal point when the talks ended
-    utility: np.ndarray  # (N, A): u(deal), or the BATNA at the end without a deal
+    utility: np.ndarray  # (N, A): u(deal), or the value of war W at the end without one
     event: np.ndarray  # (N, E) bool: the event was active during the talks
 
     @classmethod
@@ -33,9 +34,9 @@ class Outcomes:
         return cls(run=np.asarray(run), agreed=np.zeros(n, bool),
                    round=np.full(n, -1, np.int64), rounds=np.zeros(n, np.int64),
                    proposer=np.full(n, -1, np.int64), blocker=np.full(n, -1, np.int64),
-                   mediator_left=np.zeros(n, bool), deal=np.full((n, k), np.nan),
-                   no_deal=np.full((n, k), np.nan), utility=np.full((n, a), np.nan),
-                   event=np.zeros((n, e), bool))
+                   mediator_left=np.zeros(n, bool), censored=np.zeros(n, bool),
+                   deal=np.full((n, k), np.nan), no_deal=np.full((n, k), np.nan),
+                   utility=np.full((n, a), np.nan), event=np.zeros((n, e), bool))
 
     def to_frame(self, layout: Layout) -> pd.DataFrame:
         """One row per run with the columns of runs.parquet."""
@@ -48,6 +49,7 @@ class Outcomes:
             "proposer": ids[self.proposer],  # index -1 picks the trailing ""
             "blocker": ids[self.blocker],
             "mediator_left": self.mediator_left.astype(bool),
+            "censored": self.censored.astype(bool),
         }
         for k, issue in enumerate(layout.issues):
             columns[f"deal.{issue}"] = self.deal[:, k]

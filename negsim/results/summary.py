@@ -49,14 +49,15 @@ def summarize(tally: Tally, actors, issues, events) -> dict:
     """The summary of a tally, as plain JSON-ready data (NaN written as null)."""
     n = tally.runs
     low, high = wilson(tally.agreed, n)
-    q25, median, q75 = integer_quantiles(tally.deal_round, [0.25, 0.5, 0.75])
+    p10, q25, median, q75, p90 = integer_quantiles(tally.deal_round, [0.1, 0.25, 0.5, 0.75, 0.9])
     mean, var = tally.utility_mean_var()
     result = {
         "runs": n,
         "agreement": {"probability": json_number(_share(tally.agreed, n)), "count": tally.agreed,
                       "ci95": [json_number(low), json_number(high)]},
         "rounds_to_agreement": {"median": json_number(median), "q25": json_number(q25),
-                                "q75": json_number(q75),
+                                "q75": json_number(q75), "p10": json_number(p10),
+                                "p90": json_number(p90),
                                 "note": "round of the deal (0 = first round), deals only"},
         "issues": {},
         "actors": {},
@@ -64,6 +65,8 @@ def summarize(tally: Tally, actors, issues, events) -> dict:
                    for name, c in zip(events, tally.event, strict=True)},
         "mediator_left": {"count": tally.mediator_left,
                           "share": json_number(_share(tally.mediator_left, n))},
+        "censored": {"count": tally.censored, "share": json_number(_share(tally.censored, n)),
+                     "note": "no deal yet when the window (max_rounds) closed"},
         "mean_rounds_played": json_number(
             np.dot(np.arange(len(tally.rounds)), tally.rounds) / n if n else math.nan),
     }

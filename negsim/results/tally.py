@@ -38,7 +38,8 @@ class Tally:
 
     runs: int
     agreed: int
-    mediator_left: int
+    mediator_left: int  # broken off: the mediator walked away
+    censored: int  # no deal yet when the window closed
     deal_round: np.ndarray  # (T,) runs agreeing in each round
     rounds: np.ndarray  # (T + 1,) runs by rounds played
     proposer: np.ndarray  # (A,) deals by proposer of the accepted offer
@@ -58,7 +59,7 @@ class Tally:
         a, k, e, t = (len(layout.actors), len(layout.issues), len(layout.events),
                       layout.max_rounds)
         zeros = np.zeros
-        return cls(runs=0, agreed=0, mediator_left=0, deal_round=zeros(t, np.int64),
+        return cls(runs=0, agreed=0, mediator_left=0, censored=0, deal_round=zeros(t, np.int64),
                    rounds=zeros(t + 1, np.int64), proposer=zeros(a, np.int64),
                    blocker=zeros(a, np.int64), event=zeros(e, np.int64),
                    deal=zeros((k, DEAL_BINS), np.int64), no_deal=zeros((k, DEAL_BINS), np.int64),
@@ -77,6 +78,7 @@ class Tally:
         tally.runs = len(outcomes.run)
         tally.agreed = int(agreed.sum())
         tally.mediator_left = int(outcomes.mediator_left.sum())
+        tally.censored = int(outcomes.censored.sum())
         tally.deal_round = np.bincount(outcomes.round[agreed], minlength=t)
         tally.rounds = np.bincount(outcomes.rounds, minlength=t + 1)
         tally.proposer = np.bincount(outcomes.proposer[agreed], minlength=a)
@@ -144,7 +146,7 @@ class Tally:
         """A tally written by ``to_bytes``."""
         with np.load(io.BytesIO(data)) as npz:
             values = {f.name: npz[f.name] for f in fields(cls)}
-        for name in ("runs", "agreed", "mediator_left"):
+        for name in ("runs", "agreed", "mediator_left", "censored"):
             values[name] = int(values[name])
         return cls(**values)
 

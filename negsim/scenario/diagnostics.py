@@ -53,11 +53,16 @@ def _located(err: dict, doc: YamlDocument, model: type[BaseModel]):
     if kind == "missing":
         name = err["loc"][-1]
         line, col = doc.locate(path, prefer_key=True)
-        yield Problem(doc.file, line, col, format_path(path + (name,)), "required key missing")
+        holder = model_at(model, tuple(err["loc"]))
+        hints = getattr(holder, "missing_hints", {}) if holder is not None else {}
+        message = hints.get(name, "required key missing")
+        yield Problem(doc.file, line, col, format_path(path + (name,)), message)
         return
     if kind == "extra_forbidden":
         key = str(path[-1] if path else err["loc"][-1])
-        message = _unknown_key(key, model_at(model, tuple(err["loc"])))
+        holder = model_at(model, tuple(err["loc"]))
+        removed = getattr(holder, "removed_keys", {}) if holder is not None else {}
+        message = removed.get(key) or _unknown_key(key, holder)
         line, col = doc.locate(path, prefer_key=True)
         yield Problem(doc.file, line, col, format_path(path), message)
         return

@@ -384,6 +384,7 @@ SIGNED_UNIT = Domain(-1.0, 1.0)
 REAL = Domain()
 ROUND = Domain(0.0, integer=True)
 DURATION = Domain(1.0, integer=True)
+STEP = Domain(0.0, 1.0, lo_open=True)
 
 UnitParam = param(UNIT)
 NonNegParam = param(NONNEG)

@@ -54,16 +54,23 @@ def iter_parameters(scenario: Scenario) -> Iterator[ParamRef]:
                                    iid, f"red_line.{bound}")
         for name in ("capability", "reservation", "war_cost"):
             yield ParamRef(base + (name,), getattr(actor, name), aid, None, name)
+        for iid in scenario.issues:
+            belief = actor.beliefs.get(iid)
+            if belief is not None:
+                for name in ("drift", "weight"):
+                    yield ParamRef(base + ("beliefs", iid, name), getattr(belief, name), aid,
+                                   iid, f"belief.{name}")
         strategy = actor.strategy
         if isinstance(strategy, TimeDependent):
-            yield ParamRef(base + ("strategy", "exponent"), strategy.exponent, aid, None,
-                           "strategy.exponent")
+            for name in ("exponent", "patience"):
+                yield ParamRef(base + ("strategy", name), getattr(strategy, name), aid, None,
+                               f"strategy.{name}")
         elif isinstance(strategy, Reciprocal):
             for name in ("rate", "initial"):
                 yield ParamRef(base + ("strategy", name), getattr(strategy, name), aid, None,
                                f"strategy.{name}")
     protocol = scenario.protocol
-    names = ("horizon", "bias", "lean") if isinstance(protocol, Mediated) else ("horizon",)
+    names = ("horizon", "bias", "step") if isinstance(protocol, Mediated) else ("horizon",)
     for name in names:
         yield ParamRef(("protocol", name), getattr(protocol, name), None, None, f"protocol.{name}")
     for iid, front in scenario.battlefield.items():

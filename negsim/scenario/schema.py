@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -30,6 +30,7 @@ from .params import (
     REAL,
     ROUND,
     SIGNED_UNIT,
+    STEP,
     UNIT,
     Domain,
     NonNegParam,
@@ -88,6 +89,9 @@ class Problems:
 # --- issues -------------------------------------------------------------------------------
 
 
+DEFAULT_BELIEF_WEIGHT = 52.0  # rounds of fighting a prior is worth unless the file says
+
+
 class Level(Strict_):
     """A named point on an issue's scale, for display."""
 
@@ -127,10 +131,17 @@ class RedLine(Strict_):
 
 
 class TimeDependent(Provenance):
-    """Polynomial aspiration: e > 1 Boulware, e = 1 linear, e < 1 Conceder."""
+    """Polynomial concession from 1 down to the floor over ``patience`` rounds: e > 1
+    Boulware, e = 1 linear, e < 1 Conceder."""
 
     type: Literal["time_dependent"]
     exponent: PositiveParam
+    patience: param(NONNEG, "P: rounds the actor takes to concede down to its floor")
+
+    missing_hints: ClassVar[dict[str, str]] = {
+        "patience": "required key missing: patience, the rounds this actor takes to concede "
+                    "down to its floor (model version 1 conceded over max_rounds; write "
+                    "patience: <max_rounds> to keep that pace)"}
 
 
 class Reciprocal(Provenance):
@@ -150,6 +161,15 @@ class Hardliner(Provenance):
 Strategy = Annotated[TimeDependent | Reciprocal | Hardliner, Field(discriminator="type")]
 
 
+class Belief(Provenance):
+    """An actor's prior belief about the drift of a contested issue's front."""
+
+    drift: param(SIGNED_UNIT, "m: the drift per round the actor expects before fighting on")
+    weight: param(POSITIVE, "n: how many rounds of fighting the prior is worth") = Field(
+        DEFAULT_BELIEF_WEIGHT, description="n: how many rounds of fighting the prior is worth "
+        f"(default {DEFAULT_BELIEF_WEIGHT:g})")
+
+
 class Actor(Provenance):
     """A party, mediator or stakeholder with preferences over every issue.
 
@@ -165,9 +185,13 @@ class Actor(Provenance):
     salience: dict[IssueRef, NonNegParam] = Field(
         description="weight w on every issue (normalised to sum 1)")
     capability: PositiveParam
-    reservation: UnitParam = Field(description="r: the aspiration never falls below it")
+    reservation: UnitParam = Field(
+        0.0, description="r: a floor beyond the value of war (domestic constraints; default 0)")
     war_cost: NonNegParam = Field(description="kappa: utility lost per round of war")
     red_lines: dict[IssueRef, RedLine] = Field(default_factory=dict)
+    beliefs: dict[IssueRef, Belief] = Field(
+        default_factory=dict, description="prior beliefs about the drift of contested issues "
+        "(default: the run's true drift, weight 52)")
     strategy: Strategy
     description: str | None = None
 
@@ -198,7 +222,8 @@ class Actor(Provenance):
 
 
 class _ProtocolBase(Strict_):
-    max_rounds: int = Field(ge=1, le=10_000, description="T: rounds before talks end (fixed)")
+    max_rounds: int = Field(ge=1, le=10_000, description="T: the rounds observed; no actor "
+                            "knows it (a run without a deal by then is censored)")
     horizon: NonNegParam = Field(description="H: expected further rounds of war without a deal")
 
 
@@ -217,8 +242,14 @@ class Mediated(_ProtocolBase):
 
     type: Literal["mediated"]
     mediator: ActorRef
-    bias: UnitParam = Field(description="b: pull of the text toward the mediator's ideal")
-    lean: NonNegParam = Field(description="gamma: extra weight per rejection, toward hold-outs")
+    bias: UnitParam = Field(description="b: pull of the first text toward the mediator's ideal")
+    step: param(STEP) = Field(1.0, description="eta: how far each redraft moves toward those "
+                              "who rejected (1: all the way, averaged projections)")
+
+    removed_keys: ClassVar[dict[str, str]] = {
+        "lean": "'lean' was removed in model version 2: the mediator now redrafts its text "
+                "toward those who reject, in proportion to their shortfall; write 'step' (its "
+                "responsiveness, in (0, 1], default 1) instead"}
 
 
 Protocol = Annotated[Alternating | Mediated, Field(discriminator="type")]
@@ -237,16 +268,19 @@ class Front(Strict_):
 TARGETS = {
     "battlefield": {"drift": SIGNED_UNIT, "volatility": Domain(0.0, 1.0)},
     "actors": {"war_cost": NONNEG, "reservation": UNIT, "capability": POSITIVE,
-               "strategy.exponent": POSITIVE},
+               "strategy.exponent": POSITIVE, "strategy.patience": NONNEG,
+               "beliefs.<issue>.drift": SIGNED_UNIT, "beliefs.<issue>.weight": POSITIVE},
 }
+TARGET_HELP = ("battlefield.<issue>.drift|volatility or actors.<actor>.war_cost|reservation|"
+               "capability|strategy.exponent|strategy.patience|beliefs.<issue>.drift|"
+               "beliefs.<issue>.weight")
 
 
 class Modify(Strict_):
     """Change a parameter while the event is active."""
 
     op: Literal["add", "scale", "set"]
-    target: str = Field(description="battlefield.<issue>.drift|volatility or "
-                        "actors.<actor>.war_cost|reservation|capability|strategy.exponent")
+    target: str = Field(description=TARGET_HELP)
     value: param(REAL)
 
 
@@ -268,6 +302,13 @@ class Event(Provenance):
     duration: param(DURATION, "rounds it stays active") | None = Field(
         None, description="rounds it stays active (omit: until the end)")
     effects: list[Effect] = Field(min_length=1)
+    known: bool = Field(True, description="for a mediator_exit: whether the actors know of the "
+                        "threat, so that it enters the hazard they perceive (false: a surprise)")
+
+    @property
+    def exits(self) -> bool:
+        """Whether the event makes the mediator walk away."""
+        return any(isinstance(e, MediatorExit) for e in self.effects)
 
 
 class MonteCarlo(Strict_):
@@ -319,6 +360,10 @@ class Scenario(Strict_):
                 if missing:
                     problems.add(("actors", aid, field), "missing for issue(s): "
                                  + ", ".join(missing))
+            for issue in actor.beliefs:
+                if issue in self.issues and not self.issues[issue].contested:
+                    problems.add(("actors", aid, "beliefs", issue), f"issue {issue!r} is not "
+                                 "contested: beliefs are about the drift of a front")
 
     def _check_protocol(self, problems: Problems) -> None:
         p = self.protocol
@@ -344,6 +389,9 @@ class Scenario(Strict_):
     def _check_events(self, problems: Problems) -> None:
         last = self.protocol.max_rounds - 1
         for name, event in self.events.items():
+            if "known" in event.model_fields_set and not event.exits:
+                problems.add(("events", name, "known"), "'known' applies only to an event with "
+                             "a mediator_exit effect")
             lo, hi = support(event.round)
             if math.floor(hi) > last:  # draws are rounded down
                 problems.add(("events", name, "round"), f"may fall after the last round ({last})")
@@ -359,20 +407,28 @@ class Scenario(Strict_):
 
     def _target_problem(self, effect: Modify) -> str | None:
         parts = effect.target.split(".", 2)
-        if len(parts) != 3 or parts[0] not in TARGETS or parts[2] not in TARGETS[parts[0]]:
-            return ("not a target events may change; use battlefield.<issue>.drift|volatility or "
-                    "actors.<actor>.war_cost|reservation|capability|strategy.exponent")
-        kind, ident, attr = parts
+        attr = parts[2] if len(parts) == 3 else ""
+        belief = attr.split(".")
+        if len(belief) == 3 and belief[0] == "beliefs":
+            attr = f"beliefs.<issue>.{belief[2]}"
+        if len(parts) != 3 or parts[0] not in TARGETS or attr not in TARGETS[parts[0]]:
+            return f"not a target events may change; use {TARGET_HELP}"
+        kind, ident = parts[0], parts[1]
         if kind == "battlefield":
             if ident not in self.issues or not self.issues[ident].contested:
                 return f"{ident!r} is not a contested issue"
         else:
             if ident not in self.actors:
                 return f"unknown actor {ident!r}"
-            if attr == "strategy.exponent" and not isinstance(
+            name = attr.split(".")[-1]
+            if attr.startswith("strategy.") and not isinstance(
                 self.actors[ident].strategy, TimeDependent
             ):
-                return f"actor {ident!r} has no exponent (its strategy is not time_dependent)"
+                return f"actor {ident!r} has no {name} (its strategy is not time_dependent)"
+            if attr.startswith("beliefs."):
+                issue = belief[1]
+                if issue not in self.issues or not self.issues[issue].contested:
+                    return f"{issue!r} is not a contested issue"
         if effect.op == "set":
             message = TARGETS[kind][attr].problem(effect.value)
             if message:
@@ -406,6 +462,6 @@ class Scenario(Strict_):
 
 
 Scenario.model_rebuild()
-__all__ = ["Scenario", "Issue", "Actor", "RedLine", "Event", "Modify", "MediatorExit",
+__all__ = ["Scenario", "Issue", "Actor", "Belief", "RedLine", "Event", "Modify", "MediatorExit",
            "Alternating", "Mediated", "TimeDependent", "Reciprocal", "Hardliner", "Front",
            "MonteCarlo", "Level", "Param"]

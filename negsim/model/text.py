@@ -1,0 +1,104 @@
+"""The mediator's single negotiating text (Raiffa 1982; Fisher's one-text procedure).
+
+The first text mixes the members' capability-weighted target g with the mediator's ideal:
+x(0) = Pi[(1 - b) g + b p_m]. After a rejected round the mediator redrafts toward those who
+rejected, in proportion to how far short each fell:
+
+    x(t+1) = Pi[x(t) + eta sum_j omega_j delta_j],   omega_j = c_j / sum_rejecters c
+
+over the required actors j who rejected. delta_j is the step that would close j's shortfall
+s_j = theta_j(t) - u_j(x(t)) if j's utility were linear along it: with d_jk = w_jk sign(p_jk -
+x_k), delta_j = s_j d_j / ||d_j||^2, stopped at j's ideal on each issue (beyond it the step
+would cost j utility). A rejecter whose red line the text breaches moves it onto that red line
+instead. eta in (0, 1] is the mediator's responsiveness (``step``).
+
+Pi keeps the text in [0, 1] and inside the mediator's red lines, and a mediator with interests
+of its own never puts forward a text below its own floor: the step is shortened to the
+largest of 1, 1/2, 1/4, ... (SHORTEN_STEPS halvings) that keeps u_m at or above its floor, and
+to 0 (the text stands) when none does. The first text is shortened the same way, from the
+mediator's ideal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .rules import EPS, actor_sum, clip, issue_sum, lead, utility
+
+SHORTEN_STEPS = 16  # halvings tried before the mediator keeps its text unchanged
+
+
+def opening_text(mediator_ideal, bias, goal):
+    """The unconstrained first text (1 - b) g + b p_m (g NaN where no member cares: p_m)."""
+    g = np.where(np.isnan(goal), mediator_ideal, goal)
+    b = np.asarray(bias)
+    return (1.0 - b) * g + b * mediator_ideal
+
+
+def rejecter_steps(text, ideal, weight, shortfall, breach, low, high):
+    """delta_j for every actor (A, K, ...): the shortfall step, or onto a breached red line.
+
+    text (K, ...); ideal, weight, low, high (A, K, ...); shortfall (A, ...) = theta - u;
+    breach (A, ...) whether the text breaches the actor's red lines.
+    """
+    x = np.asarray(text)[None]
+    toward = np.sign(ideal - x)
+    direction = weight * toward
+    norm = issue_sum(direction * direction)
+    scale = np.divide(np.maximum(shortfall, 0.0), norm, out=np.zeros_like(norm),
+                      where=norm > 0.0)
+    step = direction * scale[:, None]
+    gap = np.abs(ideal - x)
+    step = toward * np.minimum(np.abs(step), gap)  # stop at the actor's ideal
+    onto_line = clip(x, low, high) - x
+    return np.where(breach[:, None], onto_line, step)
+
+
+def redraft_direction(text, ideal, weight, shortfall, breach, low, high, rejected, capability,
+                      step_size):
+    """eta sum_j omega_j delta_j over the rejecters (K, ...); 0 when nobody rejected.
+
+    rejected (A, ...) marks the required actors who rejected; capability (A, ...) in force.
+    """
+    steps = rejecter_steps(text, ideal, weight, shortfall, breach, low, high)
+    pull = np.where(rejected, capability, 0.0)
+    total = actor_sum(pull)
+    omega = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0.0)
+    return np.asarray(step_size) * actor_sum(omega[:, None] * steps)
+
+
+def constrain(base, direction, mediator_ideal, mediator_weight, mediator_floor, low, high):
+    """Pi[base + lambda direction] with the largest lambda of 1, 1/2, ... that keeps the
+    mediator at or above its floor (0 when none does: the text stays at ``base``).
+
+    base, direction, mediator_ideal, mediator_weight, low, high (K, ...); mediator_floor (...).
+    """
+    base = np.asarray(base)
+    text = clip(base + direction, low, high)
+    ok = _meets(text, mediator_ideal, mediator_weight, mediator_floor)
+    if np.all(ok):
+        return text
+    lam = np.ones(np.shape(ok))
+    for _ in range(SHORTEN_STEPS):
+        lam = np.where(ok, lam, lam / 2.0)
+        trial = clip(base + lam * direction, low, high)
+        text = np.where(ok, text, trial)
+        ok = ok | _meets(trial, mediator_ideal, mediator_weight, mediator_floor)
+        if np.all(ok):
+            return text
+    return np.where(ok, text, base)
+
+
+def _meets(text, ideal, weight, floor_):
+    return utility(text, ideal[None], weight[None])[0] >= floor_ - EPS
+
+
+def first_text(mediator_ideal, mediator_weight, mediator_floor, bias, goal, low, high):
+    """x(0): the opening text, shortened from the mediator's ideal to respect its floor."""
+    opening = opening_text(mediator_ideal, bias, goal)
+    return constrain(mediator_ideal, opening - mediator_ideal, mediator_ideal, mediator_weight,
+                     mediator_floor, low, high)
+
+
+__all__ = ["opening_text", "rejecter_steps", "redraft_direction", "constrain", "first_text",
+           "lead"]
