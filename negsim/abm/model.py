@@ -94,8 +94,8 @@ class NegotiationModel(mesa.Model):
         self.rejections = self.rejections + rejected
         if layout.mediated:
             self.redraft = text.redraft_direction(
-                offer, p.ideal, p.salience, thresholds - utility, ~inside, p.red_low,
-                p.red_high, rejected, now.capability, p.step)
+                offer, p.ideal, p.salience, thresholds, p.red_low, p.red_high, rejected,
+                now.capability, p.step)
         for actor in self.actors:
             actor.observe(float(received[actor.index]))
         self.front = rules.advance_front(self.front, now.drift, now.volatility, p.noise[t])

@@ -123,8 +123,8 @@ class _State:
         self.previous = assessed.demand
         if layout.mediated:
             self.redraft = text.redraft_direction(
-                offer, p.ideal, p.salience, threshold - utility, ~inside, p.red_low, p.red_high,
-                rejected, now.capability, p.step)
+                offer, p.ideal, p.salience, threshold, p.red_low, p.red_high, rejected,
+                now.capability, p.step)
         moving = self.moving
         self.front[moving] = rules.advance_front(self.front[moving], now.drift[moving],
                                                  now.volatility[moving], p.noise[t])

@@ -6,11 +6,12 @@ rejected, in proportion to how far short each fell:
 
     x(t+1) = Pi[x(t) + eta sum_j omega_j delta_j],   omega_j = c_j / sum_rejecters c
 
-over the required actors j who rejected. delta_j is the step that would close j's shortfall
-s_j = theta_j(t) - u_j(x(t)) if j's utility were linear along it: with d_jk = w_jk sign(p_jk -
-x_k), delta_j = s_j d_j / ||d_j||^2, stopped at j's ideal on each issue (beyond it the step
-would cost j utility). A rejecter whose red line the text breaches moves it onto that red line
-instead. eta in (0, 1] is the mediator's responsiveness (``step``).
+over the required actors j who rejected. delta_j brings the text into j's acceptance set as
+far as one linear step can: onto j's red lines where the text breaches them, then toward j's
+ideal by s_j d_j / ||d_j||^2, with s_j = theta_j(t) - u_j the shortfall left after the red-line
+move and d_jk = w_jk sign(p_jk - x_k) the direction in which j's utility rises fastest, stopped
+at j's ideal on each issue (beyond it the step would cost j utility). eta in (0, 1] is the
+mediator's responsiveness (``step``).
 
 Pi keeps the text in [0, 1] and inside the mediator's red lines, and a mediator with interests
 of its own never puts forward a text below its own floor: the step is shortened to the
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rules import EPS, actor_sum, clip, issue_sum, lead, utility
+from .rules import EPS, actor_sum, clip, issue_sum, lead, own_utility, utility
 
 SHORTEN_STEPS = 16  # halvings tried before the mediator keeps its text unchanged
 
@@ -35,32 +36,35 @@ def opening_text(mediator_ideal, bias, goal):
     return (1.0 - b) * g + b * mediator_ideal
 
 
-def rejecter_steps(text, ideal, weight, shortfall, breach, low, high):
-    """delta_j for every actor (A, K, ...): the shortfall step, or onto a breached red line.
+def rejecter_steps(text, ideal, weight, threshold, low, high):
+    """delta_j for every actor (A, K, ...): the move that would bring the text into j's
+    acceptance set if j's utility were linear along it.
 
-    text (K, ...); ideal, weight, low, high (A, K, ...); shortfall (A, ...) = theta - u;
-    breach (A, ...) whether the text breaches the actor's red lines.
+    text (K, ...); ideal, weight, low, high (A, K, ...); threshold (A, ...) theta_j. The text
+    is first moved onto j's red lines where it breaches them (x' = clip(x, l_j, h_j)), then
+    toward j's ideal by the step that closes j's remaining shortfall s_j = theta_j - u_j(x'):
+    s_j d_j / ||d_j||^2 with d_jk = w_jk sign(p_jk - x'_k), stopped at the ideal on each issue
+    (beyond it the step would cost j utility). Both moves stay inside j's red lines.
     """
     x = np.asarray(text)[None]
-    toward = np.sign(ideal - x)
+    onto = clip(x, low, high)  # onto the red lines (x itself where none is breached)
+    toward = np.sign(ideal - onto)
     direction = weight * toward
     norm = issue_sum(direction * direction)
+    shortfall = threshold - own_utility(onto, ideal, weight)
     scale = np.divide(np.maximum(shortfall, 0.0), norm, out=np.zeros_like(norm),
                       where=norm > 0.0)
-    step = direction * scale[:, None]
-    gap = np.abs(ideal - x)
-    step = toward * np.minimum(np.abs(step), gap)  # stop at the actor's ideal
-    onto_line = clip(x, low, high) - x
-    return np.where(breach[:, None], onto_line, step)
+    step = np.minimum(np.abs(direction) * scale[:, None], np.abs(ideal - onto))
+    return onto - x + toward * step
 
 
-def redraft_direction(text, ideal, weight, shortfall, breach, low, high, rejected, capability,
+def redraft_direction(text, ideal, weight, threshold, low, high, rejected, capability,
                       step_size):
     """eta sum_j omega_j delta_j over the rejecters (K, ...); 0 when nobody rejected.
 
     rejected (A, ...) marks the required actors who rejected; capability (A, ...) in force.
     """
-    steps = rejecter_steps(text, ideal, weight, shortfall, breach, low, high)
+    steps = rejecter_steps(text, ideal, weight, threshold, low, high)
     pull = np.where(rejected, capability, 0.0)
     total = actor_sum(pull)
     omega = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0.0)
