@@ -337,8 +337,12 @@ def trace_command(
     seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
     = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    every: Annotated[int | None, typer.Option(
+        min=1, help="show every N-th round of a long run, with each turn and the last three "
+        "(default: about 20 rows; 1 shows all)")] = None,
 ) -> None:
-    """Show one run round by round: offers, no-deal point, who accepts and why."""
+    """Show one run round by round: offers, how each side sees the war (belief, value of
+    war, floor, demand), who accepts and why."""
     from ..trace import trace
     from .report import trace_table
 
@@ -348,7 +352,7 @@ def trace_command(
     if format is Format.json:
         typer.echo(json.dumps(data, indent=2))
     else:
-        trace_table(scenario, data)
+        trace_table(scenario, data, every=every)
 
 
 @app.command()

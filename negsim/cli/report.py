@@ -57,39 +57,100 @@ def evidence_table(scenario: Scenario, rows: list[EvidenceRow], con: Console | N
             f"{name[:3]} = {name}" for name in scenario.registry.documents)) + "[/dim]")
 
 
-def trace_table(scenario: Scenario, data: dict, con: Console | None = None) -> None:
-    """Print a trace (see negsim.trace): the offers round by round, then the answers."""
+def shown_rounds(rounds: list[dict], every: int | None = None) -> list[int]:
+    """Indices of the rounds a trace table shows: all of a short run; of a long one, the
+    first, every ``every``-th (default: about 20 rows), each turn (the set of actors who
+    accept changes) and the last three."""
+    n = len(rounds)
+    every = every or max(1, -(-n // 20))
+    if every == 1:
+        return list(range(n))
+    keep = {0, *range(max(0, n - 3), n), *range(0, n, every)}
+
+    def accepting(entry):
+        return frozenset(a for a, r in entry["responses"].items() if r["accept"])
+
+    for i in range(1, n):
+        if accepting(rounds[i]) != accepting(rounds[i - 1]):
+            keep.add(i)
+    return sorted(keep)
+
+
+def trace_table(scenario: Scenario, data: dict, con: Console | None = None,
+                every: int | None = None) -> None:
+    """Print a trace (see negsim.trace): the offers round by round, how each side sees the
+    war (belief about the drift, value of war, floor, demand), then the answers."""
     con = con or console()
     issues = list(scenario.issues)
     actors = list(scenario.actors)
+    contested = [k for k in issues if scenario.issues[k].contested]
+    rows = shown_rounds(data["rounds"], every)
     con.print(f"[bold]{scenario.name}[/bold]: {escape(scenario.title)} — run {data['run']}, "
               f"seed {data['seed']}")
+    if len(rows) < len(data["rounds"]):
+        con.print(f"[dim]{len(rows)} of {len(data['rounds'])} rounds shown: the first, every "
+                  "few, each turn (who accepts changes) and the last three; --every 1 shows "
+                  "all[/dim]")
     offers = Table(title="Offers (0 and 1 of each issue: see `negsim evidence` or the "
-                   "scenario file)", title_justify="left")
+                   "scenario file); front: the no-deal point of contested issues; hazard: "
+                   "the perceived chance that the talks end before the next round",
+                   title_justify="left")
     offers.add_column("round", justify="right")
     offers.add_column("proposer")
     for k in issues:
         offers.add_column(escape(scenario.issues[k].label), justify="right", max_width=10,
                           overflow="fold")
-    answers = Table(title="Answers: utility of the offer / threshold; ✓ accepts (a proposer "
-                    "always accepts its own offer), ✗ rejects, · not required",
-                    title_justify="left")
+    for k in contested:
+        offers.add_column(f"front: {escape(scenario.issues[k].label)}", justify="right",
+                          max_width=10, overflow="fold")
+    offers.add_column("hazard", justify="right")
+    war = Table(title="The war as each side sees it: believed drift of "
+                + ", ".join(escape(scenario.issues[k].label) for k in contested)
+                + " per round · W value of fighting on · f floor = max(reservation, W) · "
+                "a demand", title_justify="left")
+    war.add_column("round", justify="right")
+    for a in actors:
+        war.add_column(a, justify="right")
+    answers = Table(title="Answers: utility of the offer / threshold θ = max(f, (1-h) a(t+1) "
+                    "+ h W - war cost); ✓ accepts (a proposer always accepts its own offer), "
+                    "✗ rejects (⊘ outside a red line), · not required", title_justify="left")
     answers.add_column("round", justify="right")
     for a in actors:
         answers.add_column(a, justify="right")
-    for entry in data["rounds"]:
+    last = None
+    for i in rows:
+        entry = data["rounds"][i]
+        if last is not None and i > last + 1:
+            for table in (offers, war, answers):
+                table.add_row("[dim]…[/dim]")
+        last = i
         offers.add_row(str(entry["round"]), entry["proposer"],
-                       *[f"{entry['offer'][k]:.2f}" for k in issues])
+                       *[f"{entry['offer'][k]:.2f}" for k in issues],
+                       *[f"{entry['no_deal'][k]:.3f}" for k in contested],
+                       f"{entry.get('hazard', 0.0):.3f}")
+        views = []
+        for a in actors:
+            v = entry["actors"][a]
+            belief = " ".join(f"{v['belief'][k]:+.4f}" for k in contested)
+            views.append((belief + " " if belief else "")
+                         + f"W {v['war']:.2f} f {v['floor']:.2f} a {v['demand']:.2f}")
+        war.add_row(str(entry["round"]), *views)
         cells = [str(entry["round"])]
         for a in actors:
             answer = entry["responses"].get(a)
             if answer is None:
                 cells.append("[dim]·[/dim]")
             else:
-                mark = "[green]✓[/green]" if answer["accept"] else "[red]✗[/red]"
+                if answer["accept"]:
+                    mark = "[green]✓[/green]"
+                elif not answer.get("inside_red_lines", True):
+                    mark = "[red]⊘[/red]"
+                else:
+                    mark = "[red]✗[/red]"
                 cells.append(f"{answer['utility']:.2f} / {answer['threshold']:.2f} {mark}")
         answers.add_row(*cells)
     con.print(offers)
+    con.print(war)
     con.print(answers)
     out = data["outcome"]
     if out["agreed"]:
@@ -98,12 +159,13 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None) -> N
                   f"{out['proposer']}: {terms}")
     elif out["mediator_left"]:
         con.print(f"[bold red]No deal[/bold red]: the mediator walked away in round "
-                  f"{out['rounds']}")
+                  f"{out['rounds']} (the talks broke off)")
     else:
-        con.print(f"[bold red]No deal[/bold red] after {out['rounds']} rounds; the last offer "
-                  f"was blocked most by {out['blocker']}")
+        con.print(f"[bold red]No deal[/bold red] when the window closed after {out['rounds']} "
+                  f"rounds (censored: the war goes on); the last offer was blocked most by "
+                  f"{out['blocker']}")
     con.print("Utilities: " + ", ".join(f"{a} {u:.3f}" for a, u in out["utilities"].items())
-              + ("" if out["agreed"] else " (the value of walking away)"))
+              + ("" if out["agreed"] else " (the value of fighting on, W)"))
     if out["events"]:
         con.print("Events: " + ", ".join(out["events"]))
 
