@@ -24,6 +24,7 @@ from ..scenario.schema import Scenario
 PARAMETERS = (
     "ideal", "salience", "red_line", "capability", "reservation", "war_cost", "strategy",
     "status_quo", "drift", "volatility", "signatory", "veto", "role", "event", "protocol",
+    "belief",
 )
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",

@@ -43,11 +43,23 @@ def _uncited(scenario: Scenario, doc: YamlDocument) -> list[Problem]:
 
     problems = []
     for ref in iter_parameters(scenario):
-        if not is_cited(ref.value):
+        if not is_cited(ref.value) and _written(doc.data, ref.path):
             line, col = doc.locate(ref.path)
             problems.append(Problem(doc.file, line, col, ref.dotted,
                                     "cites no evidence and states no assumption (strict mode)"))
     return problems
+
+
+def _written(data, path: tuple) -> bool:
+    """Whether the file itself writes the parameter at ``path`` (not a documented default)."""
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
 
 
 def _display(path: Path) -> Path:
