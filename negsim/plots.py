@@ -151,7 +151,7 @@ def rounds(results) -> Figure:
 
 
 def utilities(results) -> Figure:
-    """Distribution of each actor's final utility (of the deal, or of walking away)."""
+    """Distribution of each actor's final utility (of the deal, or its value of fighting on)."""
     actors = common_actors(results)
     palette, style = colours(_names(results)), dashes(_names(results))
     fig, axes = _grid(len(actors), height=3.2)

@@ -191,8 +191,12 @@ def run_summary(summary: dict, con: Console | None = None) -> None:
     con.print(f"Agreement in [bold]{_pct(agreement['probability'])}[/bold] of runs "
               f"(95% Wilson interval {_pct(low)} to {_pct(high)}); deals come in round "
               f"{_num(rounds['median'], 1)} (median; quartiles {_num(rounds['q25'], 1)} to "
-              f"{_num(rounds['q75'], 1)}; rounds count from 0).")
-    con.print(f"The mediator walked away in {_pct(s['mediator_left']['share'])} of runs.")
+              f"{_num(rounds['q75'], 1)}, 10th to 90th percentile {_num(rounds.get('p10'), 1)} "
+              f"to {_num(rounds.get('p90'), 1)}; rounds count from 0).")
+    censored = s.get("censored", {}).get("share")
+    con.print(f"No deal: the talks broke off (the mediator walked away) in "
+              f"{_pct(s['mediator_left']['share'])} of runs; the war was still on when the "
+              f"window closed (censored) in {_pct(censored)}.")
     deals = Table(title="Deals, by issue (runs with a deal); no-deal point where talks failed",
                   title_justify="left")
     deals.add_column("issue")
@@ -208,7 +212,8 @@ def run_summary(summary: dict, con: Console | None = None) -> None:
                       *[_num(d[p], 2) for p in ("p5", "p25", "p50", "p75", "p95")],
                       _num(row["no_deal_median"], 2))
     con.print(deals)
-    actors = Table(title="Actors: final utility (of the deal, or of walking away) and blocking",
+    actors = Table(title="Actors: final utility (of the deal, or the value of fighting on) and "
+                   "blocking",
                    title_justify="left")
     actors.add_column("actor")
     actors.add_column("mean utility", justify="right")
