@@ -8,7 +8,7 @@ import time
 
 from .common import OUT, RUNS
 
-EXPERIMENTS = ("us_leverage", "eu_veto", "guarantees", "walk_away", "sensitivity")
+EXPERIMENTS = ("forces", "us_leverage", "eu_veto", "guarantees", "walk_away", "sensitivity")
 
 
 def main(names: list[str]) -> int:

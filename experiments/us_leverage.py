@@ -2,8 +2,9 @@
 
 The US can press Kyiv (suspending aid and intelligence, as in March 2025) or Moscow (the
 sanctions Trump threatened). In the model both act through an actor's war cost, which lowers
-its value of walking away. Both sweeps scale the baseline's war-cost distribution of one
-actor by the same factors, with common random numbers.
+its value of war, so its floor, its demand and its threshold. Both sweeps scale the
+baseline's war-cost distribution of one actor by the same factors, with common random
+numbers.
 """
 
 from __future__ import annotations
@@ -57,13 +58,14 @@ def run() -> dict:
     for ax in axes:
         ax.set_xlabel("war cost, times the baseline's (1 = baseline)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="lower right")
     fig.suptitle("US leverage: raising the cost of war for Ukraine or for Russia",
                  x=0.01, ha="left", fontweight="bold")
     fig.tight_layout()
     save(fig, folder, "leverage")
     lines = ["| war cost × | P(deal), pressure on Ukraine | P(deal), pressure on Russia |"
-             " median territory (Ukraine / Russia) |", "|---|---|---|---|"]
+             " median deal round (Ukraine / Russia) | median territory (Ukraine / Russia) |",
+             "|---|---|---|---|---|"]
     for i, factor in enumerate(FACTORS):
         u, r = rows["ukraine"][i], rows["russia"][i]
         lines.append(
@@ -71,6 +73,8 @@ def run() -> dict:
             f"[{pct(u['agreement']['ci95'][0])}, {pct(u['agreement']['ci95'][1])}] | "
             f"{pct(r['agreement']['probability'])} [{pct(r['agreement']['ci95'][0])}, "
             f"{pct(r['agreement']['ci95'][1])}] | "
+            f"{u['rounds_to_agreement']['median']:.0f} / "
+            f"{r['rounds_to_agreement']['median']:.0f} | "
             f"{num(u['issues']['territory']['deal']['p50'])} / "
             f"{num(r['issues']['territory']['deal']['p50'])} |")
     base = negsim.simulate(SCENARIOS / "baseline.yaml", runs=RUNS, seed=SEED)
@@ -78,7 +82,13 @@ def run() -> dict:
     table = compare([base, pressure])
     diff = table["differences"][pressure.label]
     levels = table["scenarios"]
-    lines += ["", "## The us_pressure scenario (aid suspended; Kyiv yields)", "",
+    both = base.runs["agreed"] & pressure.runs["agreed"]
+    shift = (pressure.runs.loc[both, "round"] - base.runs.loc[both, "round"]).to_numpy(float)
+    half = 1.96 * shift.std(ddof=1) / np.sqrt(len(shift))
+    lines += ["", "## The us_pressure scenario (aid and intelligence suspended for 1 to 3 "
+              "rounds: the front, Ukraine's war cost and Kyiv's expectations move)", "",
+              f"- Deal round, us_pressure minus baseline (runs agreeing in both): "
+              f"{shift.mean():+.3f} [{shift.mean() - half:+.3f}, {shift.mean() + half:+.3f}].",
               f"- P(deal): baseline {interval(levels[base.label]['agreement'])}, "
               f"us_pressure {interval(levels[pressure.label]['agreement'])}; difference "
               f"{interval(diff['agreement'])} (paired by run).",
