@@ -1,8 +1,12 @@
 """Hypothesis strategies: random valid scenarios covering every construct of the language.
 
-2-6 actors, 1-6 issues, both protocols, all strategies, red lines, vetoes, contested issues,
-events (including mediator exits) and uncertain parameters. Used by the property tests of
-the rules and engines.
+2-6 actors, 1-6 issues, both protocols (the mediated one with and without a ``step``), all
+strategies (time-dependent ones with a patience, 0 included, as a number or a distribution),
+red lines, vetoes, contested issues, reservations written or left to their default, beliefs
+about the drift of contested issues (with and without a weight), events (mediator exits known
+or unknown to the actors, effects on every kind of target: the front, war cost, reservation,
+capability, exponent, patience, a belief's drift or weight) and uncertain parameters. Used by
+the property tests of the rules and engines.
 """
 
 from __future__ import annotations
@@ -12,10 +16,26 @@ from hypothesis import strategies as st
 from negsim.scenario import load_scenario_data
 
 UNIT = st.floats(0.0, 1.0, allow_nan=False)
+DRIFT = st.floats(-0.05, 0.05, allow_nan=False)
+
+# The amount of an event effect on an actor's parameter, by parameter and operation: inside the
+# parameter's domain for 'set', a non-negative factor for 'scale', either sign for 'add'.
+_DEFAULT_VALUES = {"add": st.floats(-0.2, 0.2), "scale": st.floats(0.1, 1.0),
+                   "set": st.floats(0.1, 1.0)}
+EFFECT_VALUES = {
+    "war_cost": _DEFAULT_VALUES, "reservation": _DEFAULT_VALUES, "capability": _DEFAULT_VALUES,
+    "exponent": _DEFAULT_VALUES,
+    "patience": {"add": st.floats(-10.0, 10.0), "scale": st.floats(0.0, 3.0),
+                 "set": st.sampled_from([0.0]) | st.floats(0.0, 40.0)},
+    "drift": {"add": DRIFT, "scale": st.floats(0.0, 3.0), "set": DRIFT},
+    "weight": {"add": st.floats(-30.0, 30.0), "scale": st.floats(0.0, 3.0),
+               "set": st.floats(0.1, 60.0)},
+}
 
 
 def unit_param(draw, value: float, uncertain: bool, low: float = 0.0, high: float = 1.0):
-    """A number in [low, high], or a distribution inside [low, high] around it."""
+    """A number in [low, high], or a distribution inside [low, high] around it (any interval,
+    not only [0, 1]: patience and beliefs use it too)."""
     if not uncertain or high - low < 1e-3 or not draw(st.booleans()):
         return value
     kind = draw(st.sampled_from(["uniform", "triangular", "beta", "choice", "normal"]))
@@ -33,6 +53,13 @@ def unit_param(draw, value: float, uncertain: bool, low: float = 0.0, high: floa
     if kind == "choice":
         return {"dist": "choice", "values": [a, value, b]}
     return {"dist": "normal", "mean": value, "sd": max((b - a) / 4, 1e-3), "low": a, "high": b}
+
+
+def patience(draw, rounds: int, uncertain: bool):
+    """Rounds to concede to the floor: 0 (at once), the window, or anything up to twice it; a
+    number or a distribution."""
+    value = draw(st.sampled_from([0.0, float(rounds)]) | st.floats(0.0, 2.0 * rounds))
+    return unit_param(draw, value, uncertain, 0.0, 2.0 * rounds)
 
 
 @st.composite
@@ -76,7 +103,8 @@ def scenario_data(draw, protocol: str | None = None, events: bool = True,
             salience[issues[0]] = 1.0
         strategy = draw(st.sampled_from(["time_dependent", "reciprocal", "hardliner"]))
         if strategy == "time_dependent":
-            strategy_data = {"type": strategy, "exponent": draw(st.floats(0.1, 10.0))}
+            strategy_data = {"type": strategy, "exponent": draw(st.floats(0.1, 10.0)),
+                             "patience": patience(draw, rounds, uncertain)}
         elif strategy == "reciprocal":
             strategy_data = {"type": strategy, "rate": draw(st.floats(0.0, 3.0)),
                              "initial": draw(st.floats(0.0, 0.5))}
@@ -88,15 +116,28 @@ def scenario_data(draw, protocol: str | None = None, events: bool = True,
                 st.sampled_from(["party", "stakeholder"])),
             "signatory": a in signatories, "veto": veto, "ideal": ideal, "salience": salience,
             "capability": draw(st.floats(0.1, 3.0)),
-            "reservation": unit_param(draw, draw(UNIT), uncertain),
             "war_cost": draw(st.floats(0.0, 0.05)), "red_lines": red_lines,
             "strategy": strategy_data}
+        if draw(st.booleans()):  # else the default, 0
+            actor_data[a]["reservation"] = unit_param(draw, draw(UNIT), uncertain)
+        beliefs = {}
+        for k in issues:
+            if issue_data[k]["contested"] and draw(st.booleans()):
+                belief = {"drift": unit_param(draw, draw(DRIFT), uncertain, -0.05, 0.05)}
+                if draw(st.booleans()):  # else the default weight
+                    belief["weight"] = unit_param(draw, draw(st.floats(0.5, 60.0)), uncertain,
+                                                  0.5, 60.0)
+                beliefs[k] = belief
+        if beliefs:
+            actor_data[a]["beliefs"] = beliefs
 
     if mediated:
         protocol_data = {"type": "mediated", "mediator": mediator, "max_rounds": rounds,
                          "horizon": draw(st.floats(0.0, 20.0)),
-                         "bias": unit_param(draw, draw(UNIT), uncertain),
-                         "lean": draw(st.floats(0.0, 0.5))}
+                         "bias": unit_param(draw, draw(UNIT), uncertain)}
+        if draw(st.booleans()):  # else the default, 1
+            protocol_data["step"] = unit_param(draw, draw(st.floats(0.05, 1.0)), uncertain,
+                                               0.05, 1.0)
     else:
         protocol_data = {"type": "alternating", "max_rounds": rounds,
                          "horizon": draw(st.floats(0.0, 20.0)),
@@ -127,19 +168,25 @@ def scenario_data(draw, protocol: str | None = None, events: bool = True,
                     actor = draw(st.sampled_from(actors))
                     attrs = ["war_cost", "reservation", "capability"]
                     if actor_data[actor]["strategy"]["type"] == "time_dependent":
-                        attrs.append("strategy.exponent")
+                        attrs += ["strategy.exponent", "strategy.patience"]
+                    attrs += [f"beliefs.{k}.{name}" for k in contested
+                              for name in ("drift", "weight")]
                     attr = draw(st.sampled_from(attrs))
                     op = draw(st.sampled_from(["add", "scale", "set"]))
-                    value = draw(st.floats(0.1, 1.0)) if op != "add" else draw(
-                        st.floats(-0.2, 0.2))
-                    effects.append({"op": op, "target": f"actors.{actor}.{attr}", "value": value})
+                    effects.append({"op": op, "target": f"actors.{actor}.{attr}",
+                                    "value": draw(EFFECT_VALUES[attr.split(".")[-1]][op])})
             start = draw(st.integers(0, rounds - 1))
-            event_data[f"event_{e}"] = {
+            event = {
                 "round": start if not uncertain or draw(st.booleans()) else
                 {"dist": "uniform", "low": 0, "high": rounds - 1e-6},
                 "probability": draw(st.sampled_from([1.0, 0.5]) | UNIT),
                 "duration": draw(st.none() | st.integers(1, 5)),
                 "effects": effects}
+            if any(effect["op"] == "mediator_exit" for effect in effects):
+                known = draw(st.sampled_from([None, True, False]))  # None: the default, true
+                if known is not None:
+                    event["known"] = known
+            event_data[f"event_{e}"] = event
 
     data = {"name": "generated", "title": "generated", "issues": issue_data,
             "actors": actor_data, "protocol": protocol_data, "battlefield": battlefield,

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from negsim.model import rules
 from negsim.model.layout import Layout
-from negsim.sampling import BLOCK, inverse_transform, sample
+from negsim.sampling import BLOCK, inverse_transform, sample, uniforms
 from negsim.scenario import load_scenario, load_scenario_data
 from negsim.scenario.params import Beta, Choice, Normal, Triangular, Uniform
 from negsim.scenario.yamldoc import read_yaml
@@ -17,10 +18,10 @@ from tests.conftest import BASELINE, DATA, SCENARIOS
 from tests.strategies import scenarios
 
 SINK = load_scenario(DATA / "kitchen_sink.yaml")
-ARRAYS = ("ideal", "salience", "capability", "reservation", "war_cost", "exponent", "rate",
-          "initial", "red_low", "red_high", "status_quo", "drift", "volatility", "noise",
-          "horizon", "bias", "lean", "proposer", "event_fires", "event_start", "event_end",
-          "effect_value")
+ARRAYS = ("ideal", "salience", "capability", "reservation", "war_cost", "exponent", "patience",
+          "rate", "initial", "red_low", "red_high", "belief_drift", "belief_weight",
+          "status_quo", "drift", "volatility", "noise", "horizon", "bias", "step", "hazard",
+          "proposer", "event_fires", "event_start", "event_end", "effect_value")
 
 
 def same(a, b) -> bool:
@@ -30,7 +31,8 @@ def same(a, b) -> bool:
 def test_same_seed_same_draws_and_different_seeds_differ():
     assert same(sample(SINK, 5, 0, 300), sample(SINK, 5, 0, 300))
     a, b = sample(SINK, 5, 0, 300), sample(SINK, 6, 0, 300)
-    for name in ("reservation", "noise", "event_fires", "proposer", "bias"):
+    for name in ("reservation", "noise", "event_fires", "proposer", "bias", "step", "patience",
+                 "belief_drift", "hazard"):
         if len(np.unique(getattr(a, name))) > 1:
             assert not np.array_equal(getattr(a, name), getattr(b, name)), name
 
@@ -115,9 +117,87 @@ def test_batches_respect_the_scenario(scenario, seed):
                   & (b.event_end <= layout.max_rounds))
     assert np.all(b.noise[:, :, ~layout.contested] == 0)
     assert set(np.unique(b.proposer)) <= set(np.flatnonzero(layout.signatory)) | {layout.mediator}
+    timed = layout.strategy == rules.TIME_DEPENDENT
+    assert np.all(b.patience[:, timed] >= 0) and np.all(b.patience[:, ~timed] == 0)
+    assert np.all(b.reservation >= 0) and np.all(b.reservation <= 1)
+    for a, actor in enumerate(scenario.actors.values()):
+        if "reservation" not in actor.model_fields_set:
+            assert np.all(b.reservation[:, a] == 0.0)  # the default
+    assert np.all(b.belief_weight > 0) and np.all(np.abs(b.belief_drift) <= 1)
+    assert np.all(b.belief_drift[:, :, ~layout.contested] == 0)
+    if layout.mediated:
+        assert np.all((b.step > 0) & (b.step <= 1))
+    else:
+        assert np.all(b.step == 0) and np.all(b.bias == 0)
+    assert b.hazard.shape == (64, layout.max_rounds)
+    assert np.all((b.hazard >= 0) & (b.hazard <= 1))
+    if not layout.known_exits:
+        assert np.all(b.hazard == 0)
 
 
 def test_block_size_and_baseline_shapes():
-    b = sample(load_scenario(BASELINE), 1, 0, 10)
+    scenario = load_scenario(BASELINE)
+    b = sample(scenario, 1, 0, 10)
+    A, K, T = len(scenario.actors), len(scenario.issues), scenario.protocol.max_rounds
     assert BLOCK == 4096
-    assert b.ideal.shape == (10, 4, 8) and b.noise.shape == (10, 52, 8)
+    assert b.ideal.shape == b.belief_drift.shape == b.belief_weight.shape == (10, A, K)
+    assert b.patience.shape == b.reservation.shape == (10, A)
+    assert b.noise.shape == (10, T, K) and b.hazard.shape == b.proposer.shape == (10, T)
+    assert b.step.shape == b.bias.shape == b.horizon.shape == (10,)
+
+
+def test_a_default_belief_is_the_runs_drawn_drift_with_weight_52(sink_data):
+    sink_data["battlefield"]["land"]["drift"] = {"dist": "uniform", "low": -0.02, "high": 0.03}
+    scenario = load_scenario_data(sink_data, base_dir=SCENARIOS)
+    b = sample(scenario, 8, 0, 500)
+    north, south, broker, bloc = range(4)
+    land = 0
+    assert np.unique(b.drift[:, land]).size == 500
+    for a in (broker, bloc):  # no belief in the file: the run's true drift, weight 52
+        assert np.array_equal(b.belief_drift[:, a, land], b.drift[:, land])
+        assert np.all(b.belief_weight[:, a, land] == 52.0)
+    # a belief in the file: its own drift (a number or drawn), and its weight or 52
+    assert np.all(b.belief_drift[:, south, land] == -0.01)
+    assert np.all(b.belief_weight[:, south, land] == 52.0)
+    assert np.all((b.belief_drift[:, north, land] >= 0.0) & (b.belief_drift[:, north, land]
+                                                             <= 0.03))
+    assert not np.array_equal(b.belief_drift[:, north, land], b.drift[:, land])
+    assert np.all(b.belief_weight[:, north, land] == 8.0)
+    # off the front, there is nothing to believe: drift 0, weight 1
+    assert np.all(b.belief_drift[:, :, 1:] == 0.0) and np.all(b.belief_weight[:, :, 1:] == 1.0)
+
+
+def test_without_known_exit_events_the_hazard_is_zero(sink_data):
+    sink_data["events"]["walkout"]["known"] = False
+    assert np.all(sample(load_scenario_data(sink_data, base_dir=SCENARIOS), 3, 0, 100).hazard
+                  == 0.0)
+    del sink_data["events"]["walkout"]
+    assert np.all(sample(load_scenario_data(sink_data, base_dir=SCENARIOS), 3, 0, 100).hazard
+                  == 0.0)
+
+
+def test_the_hazard_of_a_known_exit_is_its_chance_of_ending_the_talks_before_the_next_round(
+        sink_data):
+    # h(t) = pi p(t+1) / (1 - pi F(t)). The walkout comes at round 10 or 15, as likely, and
+    # happens at all with probability pi = 0.4: h(9) = 0.4 * 0.5 / 1 = 0.2 and
+    # h(14) = 0.4 * 0.5 / (1 - 0.4 * 0.5) = 0.25, 0 in every other round.
+    sink_data["events"]["walkout"]["probability"] = 0.4
+    b = sample(load_scenario_data(sink_data, base_dir=SCENARIOS), 3, 0, 100)
+    expected = np.zeros(20)
+    expected[9], expected[14] = 0.2, 0.25
+    assert np.allclose(b.hazard, expected[None], rtol=0, atol=1e-15)
+
+
+def test_a_fixed_round_exit_threatens_each_run_with_its_own_drawn_probability(sink_data):
+    # at a fixed round R, p(R) = 1: h(R - 1) = pi / 1 = pi, the probability drawn for the
+    # run (the same draw that decides whether the exit fires), and 0 in every other round
+    walkout = sink_data["events"]["walkout"]
+    walkout["round"] = 12
+    scenario = load_scenario_data(sink_data, base_dir=SCENARIOS)
+    b = sample(scenario, 5, 0, 300)
+    pi = inverse_transform(scenario.events["walkout"].probability,
+                           uniforms(5, "events.walkout.probability", range(1))[:300])
+    assert np.allclose(b.hazard[:, 11], pi, rtol=0, atol=1e-15)  # 1 - (1 - pi): last bits
+    assert np.all(np.delete(b.hazard, 11, axis=1) == 0.0)
+    fires = uniforms(5, "events.walkout.fires", range(1))[:300] < pi
+    assert np.array_equal(b.event_fires[:, 1], fires)

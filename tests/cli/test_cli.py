@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASELINE, ROOT, SCENARIO_FILES, SCENARIOS
+from tests.conftest import (
+    BASELINE,
+    ROOT,
+    SCENARIO_FILES,
+    SCENARIOS,
+    dump_yaml,
+    rename_key,
+    replace_entry,
+    set_entry,
+)
 
 
 def negsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -25,6 +34,15 @@ def copy_of_baseline(tmp_path: Path, edit) -> Path:
     return out
 
 
+def baseline_from_data(tmp_path: Path, edit) -> Path:
+    """A copy of the baseline whose data ``edit`` changed (written back as YAML)."""
+    from negsim.scenario.yamldoc import read_yaml
+
+    data = read_yaml(BASELINE).data
+    edit(data)
+    return copy_of_baseline(tmp_path, lambda _: dump_yaml(data))
+
+
 def test_validate_every_scenario():
     result = negsim("validate", *SCENARIO_FILES)
     assert result.returncode == 0, result.stderr
@@ -36,12 +54,12 @@ def test_validate_strict_passes_on_the_baseline():
 
 
 def test_validate_reports_each_error_on_its_own_line(tmp_path):
-    bad = copy_of_baseline(tmp_path, lambda t: t
-                           .replace("    war_cost: {value: 0.002, assumption: \"Europe",
-                                    "    war_cots: {value: 0.002, assumption: \"Europe")
-                           .replace("      nato: {value: 0.2, evidence: [zelensky_key_demands]}",
-                                    "      nato: {value: -0.2, evidence: [zelensky_key_demands]}")
-                           .replace("    veto: [sanctions_relief]", "    veto: [sanction_relief]"))
+    def edit(text):
+        text = rename_key(text, ("actors", "europe", "war_cost"), "war_cots")
+        text = set_entry(text, ("actors", "ukraine", "salience", "nato"), "-0.2")
+        return set_entry(text, ("actors", "europe", "veto"), "[sanction_relief]")
+
+    bad = copy_of_baseline(tmp_path, edit)
     result = negsim("validate", bad)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]
@@ -55,15 +73,17 @@ def test_validate_reports_each_error_on_its_own_line(tmp_path):
 
 
 def test_validate_broken_indent(tmp_path):
-    bad = copy_of_baseline(tmp_path, lambda t: t.replace("    label: NATO membership",
-                                                         "      label: NATO membership", 1))
+    bad = copy_of_baseline(tmp_path, lambda t: replace_entry(
+        t, ("issues", "nato", "label"), lambda line: "  " + line))  # indented two too many
     result = negsim("validate", bad)
     assert result.returncode == 2
     (line,) = [x for x in result.stderr.splitlines() if x.startswith(str(bad))]
     _, line_no, col, _ = line.split(":", 3)
     text = bad.read_text().splitlines()
-    assert text[int(line_no) - 1].strip().startswith("zero:")  # where the mapping breaks
-    assert int(col) == text[int(line_no) - 1].index("zero") + 1
+    label = next(i for i, s in enumerate(text, 1) if s.startswith("      label: "))
+    after = text[label]  # the mapping breaks at the key after the over-indented one
+    assert int(line_no) == label + 1
+    assert int(col) == len(after) - len(after.lstrip()) + 1
 
 
 def test_validate_refuses_python_tags_without_running_them(tmp_path):
@@ -134,9 +154,8 @@ def test_bad_scenario_exits_2_for_every_command(tmp_path, command):
 
 
 def test_hostile_text_in_a_scenario_is_printed_verbatim(tmp_path):
-    bad = copy_of_baseline(tmp_path, lambda t: t.replace(
-        'title: "Spring 2025: US-mediated talks on ending the war in Ukraine"',
-        'title: "[/bold] [red]not markup[/red]"'))
+    bad = copy_of_baseline(tmp_path, lambda t: set_entry(
+        t, ("title",), '"[/bold] [red]not markup[/red]"'))
     result = negsim("evidence", bad)
     assert result.returncode == 0 and "[/bold] [red]not markup[/red]" in result.stdout
 
@@ -148,10 +167,11 @@ def test_schema_out_to_a_directory_exits_2(tmp_path):
 
 
 def test_validate_prints_warnings_but_succeeds(tmp_path):
-    edited = copy_of_baseline(tmp_path, lambda t: t.replace(
-        '        min: {value: 0.5, evidence: [putin_renounce_nato], note: "no path to membership"}',
-        '        min: {value: 0.5, evidence: [putin_renounce_nato], note: "no path to membership"}'
-        '\n      territory: {min: 0.9}'))
+    def edit(data):  # red lines of the two signatories that leave no settlement on territory
+        data["actors"]["ukraine"].setdefault("red_lines", {})["territory"] = {"max": 0.6}
+        data["actors"]["russia"].setdefault("red_lines", {})["territory"] = {"min": 0.9}
+
+    edited = baseline_from_data(tmp_path, edit)
     result = negsim("validate", edited)
     assert result.returncode == 0
     assert "actors.ukraine.red_lines.territory.max: warning: no settlement" in result.stderr
@@ -192,26 +212,38 @@ def test_run_refuses_bad_input_before_working(tmp_path):
 
 
 def test_trace_json_has_the_documented_shape():
+    from negsim.scenario import load_scenario
+
+    scenario = load_scenario(BASELINE)
+    issues, actors = set(scenario.issues), set(scenario.actors)
+    contested = {k for k, issue in scenario.issues.items() if issue.contested}
     result = negsim("trace", BASELINE, "--run", "0", "--seed", "1", "--format", "json")
     assert result.returncode == 0
     data = json.loads(result.stdout)
     entry = data["rounds"][0]
-    assert set(entry) == {"round", "proposer", "offer", "no_deal", "responses"}
-    assert set(entry["offer"]) == set(entry["no_deal"]) == {
-        "territory", "nato", "sanctions_relief", "security_guarantees", "military_aid",
-        "minerals_deal", "ceasefire", "interim_government"}
+    assert set(entry) == {"round", "proposer", "offer", "no_deal", "hazard", "actors",
+                          "responses"}
+    assert set(entry["offer"]) == set(entry["no_deal"]) == issues
+    assert 0.0 <= entry["hazard"] <= 1.0
+    assert set(entry["actors"]) == actors
+    for view in entry["actors"].values():
+        assert set(view) == {"belief", "war", "floor", "demand", "next_demand", "threshold",
+                             "utility"}
+        assert set(view["belief"]) == contested
     answer = next(iter(entry["responses"].values()))
-    assert set(answer) == {"utility", "threshold", "accept"}
+    assert set(answer) == {"utility", "threshold", "accept", "inside_red_lines"}
     outcome = data["outcome"]
-    assert {"agreed", "round", "deal", "utilities"} <= set(outcome)
-    assert set(outcome["utilities"]) == {"russia", "ukraine", "united_states", "europe"}
+    assert {"agreed", "round", "deal", "utilities", "censored", "mediator_left"} <= set(outcome)
+    assert set(outcome["utilities"]) == actors
     assert (outcome["deal"] is None) != outcome["agreed"]
+    assert outcome["agreed"] + outcome["censored"] + outcome["mediator_left"] == 1
 
 
 def test_trace_table_reads_as_a_negotiation():
     result = negsim("trace", BASELINE, "--run", "0", "--seed", "1")
     assert result.returncode == 0
-    for text in ("Offers", "Answers", "united_states", "Utilities:"):
+    for text in ("Offers", "hazard", "The war as each side sees it", "floor", "Answers",
+                 "threshold", "united_states", "Utilities:"):
         assert text in result.stdout
     assert "Deal" in result.stdout or "No deal" in result.stdout
 

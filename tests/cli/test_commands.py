@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib import image
 
-from tests.cli.test_cli import copy_of_baseline, negsim
+from tests.cli.test_cli import baseline_from_data, negsim
 from tests.conftest import BASELINE, DATA, ROOT
 
 FIGURES = ["agreement.png", "deals.png", "rounds.png", "utilities.png"]
@@ -45,7 +45,10 @@ def test_run_writes_parquet_summary_and_figures(baseline_run):
     assert summary["agreement"]["probability"] == runs["agreed"].mean()  # exactly
     assert summary["runs"] == 5000 and summary["seed"] == 4 and summary["engine"] == "vector"
     assert len(summary["scenario_sha256"]) == 64 and summary["negsim"]
-    for text in ("Wilson", "Deals, by issue", "blocked the last offer", "95% interval"):
+    assert summary["censored"]["count"] == runs["censored"].sum()
+    assert summary["mediator_left"]["count"] == runs["mediator_left"].sum()
+    for text in ("Wilson", "broke off", "censored", "Deals, by issue", "blocked the last offer",
+                 "95% interval"):
         assert text in result.stdout
 
 
@@ -63,11 +66,26 @@ def test_plot_refuses_a_folder_without_results(tmp_path):
     assert result.returncode == 2 and "not a results folder" in result.stderr
 
 
+def scaled(value, factor: float):
+    """A parameter as written in a scenario (a number, a cited number or a distribution),
+    multiplied by ``factor``."""
+    if isinstance(value, (int, float)):
+        return value * factor
+    value = dict(value)
+    for key in ("value", "low", "mode", "high", "mean", "sd"):
+        if key in value:
+            value[key] *= factor
+    if "values" in value:
+        value["values"] = [v * factor for v in value["values"]]
+    return value
+
+
 def test_compare_writes_differences_and_overlaid_figures(tmp_path):
-    dearer = copy_of_baseline(tmp_path, lambda t: t.replace(
-        "name: baseline", "name: dearer_war").replace(
-        'war_cost: {dist: uniform, low: 0.006, high: 0.012',
-        'war_cost: {dist: uniform, low: 0.012, high: 0.024'))
+    def dearer(data):  # Ukraine's war twice as costly, whatever the baseline says it costs
+        data["name"] = "dearer_war"
+        data["actors"]["ukraine"]["war_cost"] = scaled(data["actors"]["ukraine"]["war_cost"], 2)
+
+    dearer = baseline_from_data(tmp_path, dearer)
     out = tmp_path / "cmp"
     result = negsim("compare", BASELINE, dearer, "-n", "3000", "--seed", "1", "--out", out)
     assert result.returncode == 0, result.stderr
@@ -105,17 +123,14 @@ def test_compare_refuses_scenarios_without_a_common_issue(tmp_path):
 
 
 def test_compare_notes_issues_left_out(tmp_path):
-    fewer = copy_of_baseline(tmp_path, lambda t: t.replace("name: baseline", "name: fewer"))
-    from negsim.scenario.yamldoc import read_yaml
+    def fewer(data):
+        data["name"] = "fewer"
+        del data["issues"]["interim_government"]
+        for actor in data["actors"].values():
+            for key in ("ideal", "salience", "red_lines", "beliefs"):
+                actor.get(key, {}).pop("interim_government", None)
 
-    data = read_yaml(fewer).data
-    del data["issues"]["interim_government"]
-    for actor in data["actors"].values():
-        for key in ("ideal", "salience"):
-            actor[key].pop("interim_government", None)
-    from tests.conftest import dump_yaml
-
-    fewer.write_text(dump_yaml(data))
+    fewer = baseline_from_data(tmp_path, fewer)
     out = tmp_path / "notes"
     result = negsim("compare", BASELINE, fewer, "-n", "200", "--out", out, "-q")
     assert result.returncode == 0, result.stderr
@@ -124,14 +139,20 @@ def test_compare_notes_issues_left_out(tmp_path):
 
 
 def test_sweep_writes_a_table_and_a_figure(tmp_path):
+    from negsim.scenario import load_scenario
+
+    window = load_scenario(BASELINE).protocol.max_rounds
     out = tmp_path / "sweep"
     result = negsim("sweep", BASELINE, "--param", "protocol.max_rounds", "--values",
-                    "20,52", "-n", "2000", "--seed", "3", "--out", out)
+                    f"{window},{2 * window}", "-n", "2000", "--seed", "3", "--out", out)
     assert result.returncode == 0, result.stderr
     frame = pd.read_csv(out / "sweep.csv")
-    assert list(frame["protocol.max_rounds"]) == [20, 52]
+    assert list(frame["protocol.max_rounds"]) == [window, 2 * window]
     assert (frame["agreement_ci_low"] <= frame["agreement_probability"]).all()
-    assert frame["agreement_probability"].iloc[0] < frame["agreement_probability"].iloc[1]
+    assert (frame["agreement_probability"] <= frame["agreement_ci_high"]).all()
+    # no actor knows the window: a longer one changes no run that ended inside the shorter
+    # one (same seed, same draws), so agreement can only rise
+    assert frame["agreement_probability"].iloc[0] <= frame["agreement_probability"].iloc[1]
     assert_figure(out / "figures" / "sweep.png")
 
 
@@ -199,12 +220,18 @@ def test_a_new_job_in_the_same_folder_leaves_nothing_of_the_old_one(tmp_path):
 
 
 def test_compare_uses_the_first_scenarios_runs_for_all(tmp_path):
-    other = copy_of_baseline(tmp_path, lambda t: t.replace(
-        "name: baseline", "name: other").replace("runs: 10000", "runs: 60"))
+    from negsim.scenario import load_scenario
+
+    def other(data):
+        data["name"] = "other"
+        data["montecarlo"]["runs"] = 60
+
+    other = baseline_from_data(tmp_path, other)
     result = negsim("compare", BASELINE, other, "--out", tmp_path / "c", "-q",
                     "--workers", "2")
     assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "c" / "compare.json").read_text())["runs"] == 10000
+    runs = load_scenario(BASELINE).montecarlo.runs
+    assert json.loads((tmp_path / "c" / "compare.json").read_text())["runs"] == runs != 60
 
 
 def test_plot_refuses_malformed_or_unrelated_results(baseline_run, tmp_path):
@@ -228,8 +255,11 @@ def test_a_bad_dask_address_is_bad_input():
 
 
 def test_compare_notes_issues_whose_scale_is_described_differently(tmp_path):
-    other = copy_of_baseline(tmp_path, lambda t: t.replace("name: baseline", "name: other")
-                             .replace('zero: "NATO admits Ukraine"', 'zero: "NATO membership"'))
+    def other(data):
+        data["name"] = "other"
+        data["issues"]["nato"]["zero"] = data["issues"]["nato"]["zero"] + " (reworded)"
+
+    other = baseline_from_data(tmp_path, other)
     result = negsim("compare", BASELINE, other, "-n", "100", "--out", tmp_path / "c", "-q")
     assert result.returncode == 0, result.stderr
     assert "describes 0 and 1 of issue nato differently" in result.stderr

@@ -6,10 +6,13 @@ import pytest
 from negsim.engine import chunk_size, run_chunked
 from negsim.engine.chunks import chunks
 from negsim.sampling import BLOCK
-from negsim.scenario import load_scenario
-from tests.conftest import BASELINE, DATA
+from negsim.scenario import load_scenario, load_scenario_data
+from tests.conftest import BASELINE, DATA, three_endings_data
 
 SINK = load_scenario(DATA / "kitchen_sink.yaml")
+# the kitchen sink's hardliner veto holder blocks every deal in version 2; this scenario's runs
+# end in deals, break-offs and censoring, so that every outcome column is compared
+MIXED = load_scenario_data(three_endings_data())
 
 
 def test_chunk_sizes_are_whole_blocks():
@@ -44,6 +47,15 @@ def test_results_do_not_depend_on_chunks_or_workers(reference, blocks, workers):
 
 def test_the_summary_only_job_has_the_same_tally(reference):
     assert_identical(reference, run_chunked(SINK, 5, 11_000, size=2 * BLOCK, keep_runs=False))
+
+
+@pytest.mark.parametrize("blocks,workers", [(2, 1), (1, 2)])
+def test_deals_break_offs_and_censored_runs_do_not_depend_on_chunks_or_workers(blocks, workers):
+    reference = run_chunked(MIXED, 5, 2 * BLOCK + 300, size=BLOCK)
+    outcomes = reference[0]
+    assert outcomes.agreed.any() and outcomes.mediator_left.any() and outcomes.censored.any()
+    assert_identical(reference, run_chunked(MIXED, 5, 2 * BLOCK + 300, size=blocks * BLOCK,
+                                            workers=workers))
 
 
 def test_progress_counts_every_run():

@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 from negsim.abm import run_abm
 from negsim.engine import run_vector
 from negsim.sampling import sample
-from negsim.scenario import load_scenario
-from tests.conftest import DATA, SCENARIO_FILES
+from negsim.scenario import load_scenario, load_scenario_data
+from tests.conftest import DATA, SCENARIO_FILES, three_endings_data
 from tests.strategies import scenarios
 
-EXACT = ("agreed", "round", "rounds", "proposer", "blocker", "mediator_left", "event")
+EXACT = ("agreed", "round", "rounds", "proposer", "blocker", "mediator_left", "censored",
+         "event")
 CLOSE = ("deal", "no_deal", "utility")
 
 
@@ -39,3 +40,10 @@ def test_engines_agree_on_generated_scenarios(scenario, seed, start):
 def test_engines_agree_on_every_scenario_file(path):
     scenario = load_scenario(path)
     assert_same(run_vector(sample(scenario, 9, 0, 200)), run_abm(scenario, 9, 0, 200))
+
+
+def test_engines_agree_on_deals_break_offs_and_censored_runs():
+    scenario = load_scenario_data(three_endings_data())
+    vector, abm = run_vector(sample(scenario, 2, 0, 300)), run_abm(scenario, 2, 0, 300)
+    assert vector.agreed.any() and vector.mediator_left.any() and vector.censored.any()
+    assert_same(vector, abm)

@@ -2,6 +2,7 @@
 break it with generated inputs."""
 
 import numpy as np
+import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -25,29 +26,35 @@ def preferences(draw, actors=None, issues=None):
     return ideal, weight, low, high
 
 
-# --- aspiration -----------------------------------------------------------------------------
+# --- preferences ----------------------------------------------------------------------------
 
 
-@given(st.integers(1, 200), unit, st.floats(0.01, 50.0) | st.just(np.inf))
-@example(1, 0.0, 1.0)
-@example(52, 1.0, 4.0)
-@example(52, 0.3, np.inf)
-def test_time_dependent_aspiration_falls_and_stays_between_reservation_and_one(T, r, e):
-    a = rules.time_dependent_aspiration(np.arange(T), T, r, e)
-    assert np.all(np.diff(a) <= 1e-15)
-    assert np.all(a >= r - 1e-15) and np.all(a <= 1.0)
-    if e == np.inf:
-        assert np.all(a == 1.0)  # the hardliner never concedes
+@given(preferences(), hnp.arrays(float, (5, 6), elements=unit))
+def test_each_actors_utility_of_a_point_of_its_own(prefs, points):
+    """own_utility(y) gives u_i(y_i) for every actor i: the utility function applied to each
+    actor's own point (the value of war applies it to each actor's expected front)."""
+    ideal, weight, _, _ = prefs
+    A, K = ideal.shape
+    points = points[:A, :K]
+    u = rules.own_utility(points, ideal, weight)
+    for i in range(A):
+        alone = rules.utility(points[i], ideal[i:i + 1], weight[i:i + 1])[0]
+        assert u[i] == alone
+        assert u[i] == pytest.approx(np.sum(weight[i] * (1 - np.abs(points[i] - ideal[i]))))
+        assert -1e-12 <= u[i] <= 1 + 1e-12
 
 
-@given(unit, unit, st.floats(0.0, 5.0), hnp.arrays(float, 30, elements=st.floats(0.0, 1.0)))
-def test_reciprocal_aspiration_falls_and_stays_between_reservation_and_one(r, initial, rate,
-                                                                          received):
-    a = [rules.initial_reciprocal_aspiration(r, initial)]
-    for c in received:
-        a.append(rules.reciprocal_aspiration(a[-1], r, rate, c))
-    a = np.array(a)
-    assert np.all(np.diff(a) <= 0) and np.all(a >= r) and np.all(a <= 1.0)
+@given(st.integers(1, 5), st.integers(1, 4), st.data())
+def test_own_takes_each_runs_own_actor(A, N, data):
+    array = data.draw(hnp.arrays(float, (A, 3, N), elements=unit))
+    actor = np.array(data.draw(st.lists(st.integers(0, A - 1), min_size=N, max_size=N)))
+    rows = rules.own(array, actor)
+    assert rows.shape == (3, N)
+    for n in range(N):
+        assert np.array_equal(rows[:, n], array[actor[n], :, n])
+
+
+# --- reciprocity ----------------------------------------------------------------------------
 
 
 @given(unit, unit)
@@ -56,38 +63,54 @@ def test_received_concession_is_never_negative(new, last):
     assert rules.received_concession(new, np.nan) == 0
 
 
-@given(preferences(), st.integers(0, 50), st.integers(51, 60))
-def test_aspiration_dispatches_by_strategy(prefs, t, T):
-    A = prefs[0].shape[0]
-    strategy = np.arange(A) % 3
-    r = np.full(A, 0.2)
-    a = rules.aspiration(t, T, strategy, r, np.full(A, 2.0), np.full(A, 1.0), np.full(A, 0.1),
-                         np.full(A, 0.7), np.full(A, 0.05))
-    timed = rules.time_dependent_aspiration(t, T, 0.2, 2.0)
-    reciprocal = 0.9 if t == 0 else 0.65
-    expected = np.where(strategy == 0, timed, np.where(strategy == 1, reciprocal, 1.0))
-    assert np.allclose(a, expected)
-
-
 # --- offers ---------------------------------------------------------------------------------
 
 
-@given(preferences(), st.integers(0, 4), unit, hnp.arrays(float, 5, elements=st.floats(0.1, 3)))
+@given(preferences(), st.integers(0, 4), hnp.arrays(float, 5, elements=unit),
+       hnp.arrays(float, 5, elements=st.floats(0.1, 3)), hnp.arrays(bool, 5))
 @example(prefs=(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[0.5, 0.5], [0.5, 0.5]]),
-                np.zeros((2, 2)), np.ones((2, 2))), p=0, theta=0.0, capability=np.ones(5))
-def test_logrolled_offer_meets_the_proposers_threshold_inside_its_red_lines(prefs, p, theta,
-                                                                            capability):
+                np.zeros((2, 2)), np.ones((2, 2))), p=0, demand=np.zeros(5),
+         capability=np.ones(5), members=np.ones(5, bool))
+def test_the_proposers_offer_meets_its_own_demand_inside_its_red_lines(prefs, p, demand,
+                                                                       capability, members):
+    """rules.offer spends the budget 1 - a_p(t) of the proposer's own demand (nobody else's),
+    logrolling toward the other members, and clips to its red lines: u_p(x) >= a_p(t)."""
     ideal, weight, low, high = prefs
     A, K = ideal.shape
     assume(p < A)
-    others = np.arange(A) != p
-    goal, gain = rules.target(ideal, weight, capability[:A], others)
-    x = rules.logroll_offer(ideal[p], weight[p], theta, goal, gain, low[p], high[p],
-                            np.arange(K))
+    members = members[:A]
+    x = rules.offer(p, members, ideal, weight, demand[:A], capability[:A], low, high,
+                    np.arange(K))
     u = rules.utility(x, ideal[p:p + 1], weight[p:p + 1])[0]
-    assert u >= theta - 1e-9
+    assert u >= demand[p] - 1e-9
     assert np.all((x >= 0) & (x <= 1))
     assert np.all((x >= low[p]) & (x <= high[p]))
+    # the same offer as the logroll toward the capability-weighted target of the others
+    others = members & (np.arange(A) != p)
+    goal, gain = rules.target(ideal, weight, capability[:A], others)
+    alone = rules.logroll_offer(ideal[p], weight[p], demand[p], goal, gain, low[p], high[p],
+                                np.arange(K))
+    assert np.array_equal(x, alone)
+
+
+@given(preferences(), hnp.arrays(float, 5, elements=unit), st.data())
+def test_a_batch_of_proposers_makes_each_runs_own_offer(prefs, demand, data):
+    """Run axis last: each run's proposer spends its own budget, as it would alone."""
+    ideal, weight, low, high = prefs
+    A, K = ideal.shape
+    N = data.draw(st.integers(1, 4))
+    proposers = np.array(data.draw(st.lists(st.integers(0, A - 1), min_size=N, max_size=N)))
+    members = np.ones(A, bool)
+
+    def runs(array):
+        return np.repeat(np.asarray(array)[..., None], N, axis=-1)
+
+    x = rules.offer(proposers, members, runs(ideal), runs(weight), runs(demand[:A]),
+                    runs(np.ones(A)), runs(low), runs(high), np.arange(K))
+    for n, p in enumerate(proposers):
+        one = rules.offer(p, members, ideal, weight, demand[:A], np.ones(A), low, high,
+                          np.arange(K))
+        assert np.allclose(x[:, n], one, rtol=0, atol=1e-12)
 
 
 @given(preferences(actors=3), unit)
@@ -107,27 +130,6 @@ def test_logrolling_concedes_where_the_others_gain_most_per_unit_of_cost(prefs, 
         for j in range(K):
             if ratio[i] > ratio[j] and share[j] > 1e-9 and cost[i] > 0:
                 assert share[i] >= 1 - 1e-9  # a better issue is exhausted first
-
-
-@given(preferences(), unit, st.integers(0, 4))
-def test_mediated_text_is_a_mix_of_target_and_mediator_inside_its_red_lines(prefs, b, m):
-    ideal, weight, low, high = prefs
-    A, K = ideal.shape
-    assume(m < A)
-    goal, _ = rules.target(ideal, weight, np.ones(A), np.arange(A) != m)
-    x = rules.mediated_text(ideal[m], b, goal, low[m], high[m])
-    g = np.where(np.isnan(goal), ideal[m], goal)
-    unclipped = (1 - b) * g + b * ideal[m]
-    assert np.allclose(x, np.clip(unclipped, low[m], high[m]))
-    assert np.all((x >= low[m]) & (x <= high[m]))
-
-
-@given(hnp.arrays(float, 4, elements=st.floats(0.1, 3)), hnp.arrays(float, 4, elements=
-       st.integers(0, 10).map(float)), st.floats(0.0, 1.0))
-def test_leaning_weights_grow_with_rejections(capability, rejections, lean):
-    pull = rules.leaning_pull(capability, rejections, lean)
-    more = rules.leaning_pull(capability, rejections + 1, lean)
-    assert np.all(more >= pull) and np.all(pull >= capability)
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -198,6 +200,43 @@ def test_the_blocker_rejects_and_is_most_opposed(A, data):
     assert rejecting[b]
     key = [(not inside[j], theta[j] - u[j], -rank[j]) for j in range(A)]  # larger is worse
     assert all(key[b] >= key[j] for j in np.flatnonzero(rejecting))
+
+
+@given(st.integers(2, 5), st.data())
+def test_rejections_count_the_required_actors_who_rejected_except_the_proposer(A, data):
+    before = data.draw(hnp.arrays(float, A, elements=st.integers(0, 9).map(float)))
+    required = data.draw(hnp.arrays(bool, A))
+    accepted = data.draw(hnp.arrays(bool, A))
+    proposer = np.arange(A) == data.draw(st.integers(0, A - 1))
+    after = rules.count_rejections(before, required, accepted, proposer)
+    for j in range(A):
+        rejected = required[j] and not accepted[j] and not proposer[j]
+        assert after[j] == before[j] + rejected
+
+
+@given(preferences(), hnp.arrays(float, 6, elements=unit), hnp.arrays(float, 6, elements=unit),
+       hnp.arrays(float, 5, elements=unit), st.data())
+def test_an_answer_is_who_must_accept_who_accepts_the_deal_and_the_blocker(prefs, x, q, theta,
+                                                                           data):
+    """rules.answer puts the rules together: the proposer always accepts its own offer, every
+    other actor by its threshold and red lines; a deal iff every required actor accepts."""
+    ideal, weight, low, high = prefs
+    A, K = ideal.shape
+    x, q, theta = x[:K], q[:K], theta[:A]
+    signatory = data.draw(hnp.arrays(bool, A))
+    veto = data.draw(hnp.arrays(bool, (A, K)))
+    p = data.draw(st.integers(0, A - 1))
+    proposer = np.arange(A) == p
+    u = rules.utility(x, ideal, weight)
+    inside = rules.inside_red_lines(x, low, high)
+    required, accepted, deal, blocker = rules.answer(u, theta, inside, signatory, veto, x, q,
+                                                     proposer, np.arange(A))
+    assert np.array_equal(required, rules.required(signatory, veto, rules.moved(x, q)))
+    assert np.array_equal(accepted, rules.accepts(u, theta, inside) | proposer)
+    assert deal == all(accepted[j] for j in range(A) if required[j])
+    assert blocker == rules.blocker(required, accepted, proposer, u, theta, inside,
+                                    np.arange(A))
+    assert (blocker == -1) == (not np.any(required & ~accepted))
 
 
 # --- no-deal point and events ---------------------------------------------------------------

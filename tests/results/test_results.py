@@ -9,14 +9,16 @@ import pytest
 import negsim
 from negsim import plots
 from negsim.results import Results
-from tests.conftest import BASELINE, DATA
+from negsim.scenario import load_scenario_data
+from tests.conftest import BASELINE, DATA, three_endings_data
 
 
 def test_simulate_gives_one_row_per_run_with_the_documented_columns():
     results = negsim.simulate(DATA / "kitchen_sink.yaml", runs=30, seed=4)
     frame = results.to_pandas()
     assert len(frame) == 30 and list(frame["run"]) == list(range(30))
-    expected = (["run", "agreed", "round", "rounds", "proposer", "blocker", "mediator_left"]
+    expected = (["run", "agreed", "round", "rounds", "proposer", "blocker", "mediator_left",
+                 "censored"]
                 + [f"deal.{k}" for k in ("land", "money", "guard")]
                 + [f"nodeal.{k}" for k in ("land", "money", "guard")]
                 + [f"utility.{a}" for a in ("north", "south", "broker", "bloc")]
@@ -30,6 +32,11 @@ def test_simulate_gives_one_row_per_run_with_the_documented_columns():
     assert failed[[c for c in frame if c.startswith("deal.")]].isna().all().all()
     assert (failed["round"] == -1).all() and (failed["proposer"] == "").all()
     assert (frame.loc[frame["mediator_left"], "event.walkout"]).all()
+    # every run ends in exactly one way: a deal, broken off, or censored by the window (20)
+    ends = frame[["agreed", "mediator_left", "censored"]].astype(int).sum(axis=1)
+    assert (ends == 1).all()
+    assert (frame.loc[frame["censored"], "rounds"] == 20).all()
+    assert (frame.loc[frame["mediator_left"], "rounds"] < 20).all()
 
 
 @pytest.mark.parametrize("path", [BASELINE, DATA / "kitchen_sink.yaml"], ids=["baseline", "sink"])
@@ -65,22 +72,34 @@ def test_a_failed_save_leaves_nothing(tmp_path, monkeypatch):
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_summary_numbers_agree_with_the_runs():
-    results = negsim.simulate(BASELINE, runs=6000, seed=9)
+@pytest.mark.parametrize("source", ["baseline", "three_endings"])
+def test_summary_numbers_agree_with_the_runs(source):
+    # the baseline is run as it stands (whether or not its runs agree); the small scenario
+    # makes sure that deal, break-off and censoring numbers are all checked
+    scenario = BASELINE if source == "baseline" else load_scenario_data(three_endings_data())
+    results = negsim.simulate(scenario, runs=6000, seed=9)
     s, runs = results.summary(), results.runs
     agreed = runs[runs["agreed"]]
+    if source != "baseline":
+        assert runs["agreed"].any() and runs["mediator_left"].any() and runs["censored"].any()
     assert s["agreement"]["probability"] == runs["agreed"].mean()
     assert s["agreement"]["count"] == runs["agreed"].sum()
     low, high = s["agreement"]["ci95"]
-    assert low < s["agreement"]["probability"] < high
+    assert low <= s["agreement"]["probability"] <= high
     rounds = s["rounds_to_agreement"]
-    assert [rounds["q25"], rounds["median"], rounds["q75"]] == list(
-        np.quantile(agreed["round"], [0.25, 0.5, 0.75]))
+    keys = ["p10", "q25", "median", "q75", "p90"]
+    if len(agreed):
+        assert [rounds[k] for k in keys] == list(
+            np.quantile(agreed["round"], [0.1, 0.25, 0.5, 0.75, 0.9]))
+    else:
+        assert all(rounds[k] is None for k in keys)
     for issue, row in s["issues"].items():
-        exact = np.percentile(agreed[f"deal.{issue}"], [5, 25, 50, 75, 95])
-        assert np.allclose(list(row["deal"].values()), exact, atol=1e-4, rtol=0), issue
+        if len(agreed):
+            exact = np.percentile(agreed[f"deal.{issue}"], [5, 25, 50, 75, 95])
+            assert np.allclose(list(row["deal"].values()), exact, atol=1e-4, rtol=0), issue
         failed = runs.loc[~runs["agreed"], f"nodeal.{issue}"]
-        assert abs(row["no_deal_median"] - failed.median()) <= 1e-4, issue
+        if len(failed):
+            assert abs(row["no_deal_median"] - failed.median()) <= 1e-4, issue
     for actor, row in s["actors"].items():
         u = runs[f"utility.{actor}"]
         assert np.isclose(row["mean_utility"], u.mean(), rtol=0, atol=1e-12)
@@ -88,6 +107,9 @@ def test_summary_numbers_agree_with_the_runs():
         assert np.isclose((high - low) / 2, 1.96 * u.std() / np.sqrt(len(u)), rtol=1e-3)
         assert row["blocked"] == (runs["blocker"] == actor).sum()
     assert s["mediator_left"]["count"] == runs["mediator_left"].sum()
+    assert s["censored"]["count"] == runs["censored"].sum()
+    assert s["censored"]["share"] == runs["censored"].mean()
+    assert s["mean_rounds_played"] == pytest.approx(runs["rounds"].mean(), rel=1e-12)
 
 
 def test_results_draw_their_figures_for_notebooks():

@@ -4,11 +4,13 @@ summary-only job whose memory does not grow with the number of runs."""
 import tracemalloc
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from negsim.engine import run_chunked
+from negsim.model.layout import Layout
 from negsim.results.tally import (
     DEAL_BINS,
     Tally,
@@ -17,8 +19,8 @@ from negsim.results.tally import (
     integer_quantiles,
 )
 from negsim.sampling import BLOCK
-from negsim.scenario import load_scenario
-from tests.conftest import BASELINE, DATA
+from negsim.scenario import load_scenario, load_scenario_data
+from tests.conftest import BASELINE, DATA, three_endings_data
 
 SINK = load_scenario(DATA / "kitchen_sink.yaml")
 
@@ -56,22 +58,22 @@ def test_a_point_mass_gives_its_value_exactly(value, n, probability):
     assert histogram_quantiles(counts[0], span[:, 0], [probability])[0] == value
 
 
-def test_merging_tallies_of_any_split_gives_the_same_tally():
-    outcomes, whole = run_chunked(SINK, 3, 3 * BLOCK + 100, size=BLOCK)
-    _, parts = run_chunked(SINK, 3, 3 * BLOCK + 100, size=2 * BLOCK)
-    layout_tally = Tally.of(outcomes, whole_layout())
-    for name in whole.__dataclass_fields__:
-        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
-        assert np.array_equal(getattr(whole, name), getattr(layout_tally, name)), name
+@pytest.mark.parametrize("name", ["sink", "three_endings"])
+def test_merging_tallies_of_any_split_gives_the_same_tally(name):
+    scenario = SINK if name == "sink" else load_scenario_data(three_endings_data())
+    outcomes, whole = run_chunked(scenario, 3, 3 * BLOCK + 100, size=BLOCK)
+    _, parts = run_chunked(scenario, 3, 3 * BLOCK + 100, size=2 * BLOCK)
+    layout_tally = Tally.of(outcomes, Layout.from_scenario(scenario))
+    for field in whole.__dataclass_fields__:
+        assert np.array_equal(getattr(whole, field), getattr(parts, field)), field
+        assert np.array_equal(getattr(whole, field), getattr(layout_tally, field)), field
     assert whole.runs == 3 * BLOCK + 100
     assert whole.agreed == outcomes.agreed.sum() == whole.deal_round.sum()
+    assert whole.censored == outcomes.censored.sum()
+    assert whole.mediator_left == outcomes.mediator_left.sum()
     assert whole.rounds.sum() == whole.runs == whole.utility[0].sum()
-
-
-def whole_layout():
-    from negsim.model.layout import Layout
-
-    return Layout.from_scenario(SINK)
+    if name == "three_endings":
+        assert whole.agreed > 0 and whole.censored > 0 and whole.mediator_left > 0
 
 
 def test_a_tally_survives_its_file_format():

@@ -59,12 +59,13 @@ def structural(draw, data) -> None:
 
     actors = table(data.get("actors"))
     issues = table(data.get("issues"))
+    events = table(data.get("events"))
     kind = draw(st.sampled_from(["issue_entry", "drop_issue", "drop_actor", "rename_id",
-                                 "flip_flag"]))
+                                 "flip_flag", "flip_contested", "flip_known"]))
     usable = sorted(k for k, v in actors.items() if isinstance(v, dict))
     if kind == "issue_entry" and usable:
         actor = actors[draw(st.sampled_from(usable))]
-        field = draw(st.sampled_from(["ideal", "salience", "red_lines", "veto"]))
+        field = draw(st.sampled_from(["ideal", "salience", "red_lines", "veto", "beliefs"]))
         entries = actor.get(field)
         if isinstance(entries, dict) and entries:
             key = draw(st.sampled_from(sorted(entries)))
@@ -88,6 +89,14 @@ def structural(draw, data) -> None:
         actor = actors[draw(st.sampled_from(usable))]
         actor["signatory"] = not actor.get("signatory", False)
         actor["role"] = draw(st.sampled_from(["party", "mediator", "stakeholder"]))
+    elif kind == "flip_contested" and issues:  # beliefs and fronts may lose their issue
+        issue = issues[draw(st.sampled_from(sorted(issues)))]
+        if isinstance(issue, dict):
+            issue["contested"] = not issue.get("contested", False)
+    elif kind == "flip_known" and events:  # 'known' on any event, exit or not
+        event = events[draw(st.sampled_from(sorted(events)))]
+        if isinstance(event, dict):
+            event["known"] = draw(st.booleans())
 
 
 @st.composite

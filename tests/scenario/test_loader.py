@@ -3,7 +3,7 @@
 import pytest
 
 from negsim.scenario import ScenarioError, load_scenario, load_scenario_text
-from tests.conftest import BASELINE, SCENARIO_FILES, SCENARIOS
+from tests.conftest import BASELINE, SCENARIO_FILES, SCENARIOS, rename_key, set_entry
 
 
 def baseline_text() -> str:
@@ -27,11 +27,9 @@ def test_every_committed_scenario_loads(path):
 
 def test_three_errors_reported_at_once_with_their_lines():
     text = baseline_text()
-    text = text.replace("    war_cost: {value: 0.002, assumption: \"Europe",
-                        "    war_cots: {value: 0.002, assumption: \"Europe")  # misspelt key
-    text = text.replace("      nato: {value: 0.2, evidence: [zelensky_key_demands]}",
-                        "      nato: {value: -0.2, evidence: [zelensky_key_demands]}")
-    text = text.replace("    veto: [sanctions_relief]", "    veto: [sanction_relief]")
+    text = rename_key(text, ("actors", "europe", "war_cost"), "war_cots")  # misspelt key
+    text = set_entry(text, ("actors", "ukraine", "salience", "nato"), "-0.2")
+    text = set_entry(text, ("actors", "europe", "veto"), "[sanction_relief]")
     with pytest.raises(ScenarioError) as info:
         load_edited(text)
     found = {p.path: p for p in info.value.problems}
@@ -39,19 +37,19 @@ def test_three_errors_reported_at_once_with_their_lines():
     assert "unknown key 'war_cots' (did you mean 'war_cost'?)" in found[
         "actors.europe.war_cots"].message
     assert found["actors.europe.war_cost"].message == "required key missing"
-    assert found["actors.ukraine.salience.nato"].line == line_of(text, "nato: {value: -0.2")
+    assert found["actors.ukraine.salience.nato"].line == line_of(text, "nato: -0.2")
     assert "≥ 0" in found["actors.ukraine.salience.nato"].message
     veto = found["actors.europe.veto[0]"]
-    assert (veto.line, veto.column) == (line_of(text, "veto: [sanction_relief]"), 12)
+    veto_line = line_of(text, "veto: [sanction_relief]")
+    column = text.splitlines()[veto_line - 1].index("sanction_relief") + 1
+    assert (veto.line, veto.column) == (veto_line, column)
     assert all(str(p).startswith(f"edited.yaml:{p.line}:{p.column}: {p.path}: ")
                for p in info.value.problems)
     assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)
 
 
 def test_strict_mode_requires_provenance(tmp_path):
-    text = baseline_text().replace(
-        "    capability: {value: 0.6, assumption: \"smaller economy and forces than Russia, "
-        "sustained by Western aid\"}", "    capability: 0.6")
+    text = set_entry(baseline_text(), ("actors", "ukraine", "capability"), "0.6")  # uncited
     assert load_edited(text).actors["ukraine"].capability == 0.6
     with pytest.raises(ScenarioError) as info:
         load_scenario_text(text, name="edited.yaml", base_dir=SCENARIOS, strict=True)

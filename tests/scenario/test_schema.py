@@ -2,8 +2,8 @@
 
 import pytest
 
-from negsim.scenario import ScenarioError, load_scenario
-from tests.conftest import BASELINE, DATA, load_data
+from negsim.scenario import ScenarioError, load_scenario, load_scenario_text
+from tests.conftest import BASELINE, DATA, SCENARIOS, load_data
 
 
 def paths_and_messages(data) -> list[tuple[str, str]]:
@@ -187,9 +187,131 @@ def test_unknown_key_hints_come_from_the_right_model(baseline_data):
 
 
 def test_conflicting_red_lines_of_signatories_warn(baseline_data):
-    baseline_data["actors"]["russia"]["red_lines"]["territory"] = {"min": 0.9}
+    assert load_data(baseline_data).warnings == []
+    baseline_data["actors"]["ukraine"].setdefault("red_lines", {})["territory"] = {"max": 0.6}
+    baseline_data["actors"]["russia"].setdefault("red_lines", {})["territory"] = {"min": 0.9}
     (warning,) = load_data(baseline_data).warnings
     assert warning.path == "actors.ukraine.red_lines.territory.max"
     assert "no deal is possible" in warning.message
-    baseline_data["actors"]["russia"]["red_lines"]["territory"] = {"min": 0.7}
+    baseline_data["actors"]["russia"]["red_lines"]["territory"] = {"min": 0.5}
     assert load_data(baseline_data).warnings == []
+
+
+# --- model version 2 ---------------------------------------------------------------------
+
+
+def test_a_version_1_lean_is_refused_where_it_is_written_naming_step():
+    text = (DATA / "kitchen_sink.yaml").read_text(encoding="utf-8")
+    text = text.replace("  step: {dist: uniform, low: 0.3, high: 1.0}", "  lean: 0.5")
+    text = text.replace("../../seeds/evidence.yaml", "../seeds/evidence.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, name="v1.yaml", base_dir=SCENARIOS)
+    (problem,) = info.value.problems
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("  lean:"))
+    assert (problem.path, problem.line, problem.column) == ("protocol.lean", line, 3)
+    assert "'lean' was removed in model version 2" in problem.message
+    assert "write 'step'" in problem.message and "(0, 1]" in problem.message
+
+
+def test_the_mediators_step_is_in_zero_one_and_defaults_to_one(sink_data):
+    del sink_data["protocol"]["step"]
+    assert load_data(sink_data).protocol.step == 1.0
+    for bad, fragment in ((0, "> 0"), (-0.2, "> 0"), (1.5, "≤ 1"),
+                          ({"dist": "uniform", "low": 0.5, "high": 1.2}, "(0, 1]")):
+        sink_data["protocol"]["step"] = bad
+        path, message = only(sink_data)
+        assert path == "protocol.step" and fragment in message, (bad, message)
+    sink_data["protocol"] = {"type": "alternating", "max_rounds": 20, "horizon": 10,
+                             "step": 0.5}
+    del sink_data["events"]["walkout"]
+    assert only(sink_data)[0] == "protocol.step"  # a mediated-only key
+
+
+def test_a_time_dependent_strategy_needs_its_patience(sink_data):
+    del sink_data["actors"]["north"]["strategy"]["patience"]
+    path, message = only(sink_data)
+    assert path == "actors.north.strategy.patience"
+    assert "required key missing: patience" in message and "max_rounds" in message
+    sink_data["actors"]["north"]["strategy"]["patience"] = -1
+    assert "≥ 0" in only(sink_data)[1]
+    sink_data["actors"]["north"]["strategy"]["patience"] = 0  # at the floor at once
+    assert load_data(sink_data).actors["north"].strategy.patience == 0
+    sink_data["actors"]["bloc"]["strategy"]["patience"] = 5  # a hardliner has none
+    path, message = only(sink_data)
+    assert path == "actors.bloc.strategy.patience" and "unknown key" in message
+
+
+def test_the_reservation_is_optional_and_defaults_to_zero(sink_data):
+    del sink_data["actors"]["south"]["reservation"]
+    assert load_data(sink_data).actors["south"].reservation == 0.0
+    sink_data["actors"]["south"]["reservation"] = 1.2
+    assert only(sink_data)[0] == "actors.south.reservation"
+
+
+def test_beliefs_are_about_contested_issues_only(sink_data):
+    scenario = load_data(sink_data)
+    assert scenario.actors["north"].beliefs["land"].weight == 8
+    assert scenario.actors["south"].beliefs["land"].weight == 52  # the default
+    sink_data["actors"]["south"]["beliefs"]["money"] = {"drift": 0.01}
+    path, message = only(sink_data)
+    assert path == "actors.south.beliefs.money" and "not contested" in message
+    del sink_data["actors"]["south"]["beliefs"]["money"]
+    sink_data["actors"]["south"]["beliefs"]["lnad"] = {"drift": 0.01}
+    path, message = only(sink_data)
+    assert path == "actors.south.beliefs.lnad" and "did you mean 'land'" in message
+
+
+def test_a_beliefs_drift_is_required_and_its_weight_positive(sink_data):
+    beliefs = sink_data["actors"]["south"]["beliefs"]
+    beliefs["land"] = {"weight": 10}
+    path, message = only(sink_data)
+    assert path == "actors.south.beliefs.land.drift" and "required key missing" in message
+    beliefs["land"] = {"drift": 1.5}
+    assert only(sink_data)[0] == "actors.south.beliefs.land.drift"
+    beliefs["land"] = {"drift": 0.0, "weight": 0}
+    path, message = only(sink_data)
+    assert path == "actors.south.beliefs.land.weight" and "> 0" in message
+
+
+def test_known_applies_only_to_an_event_with_a_mediator_exit(sink_data):
+    sink_data["events"]["walkout"]["known"] = False
+    assert load_data(sink_data).events["walkout"].known is False
+    del sink_data["events"]["walkout"]["known"]
+    assert load_data(sink_data).events["walkout"].known is True  # the default
+    sink_data["events"]["aid_cut"]["known"] = True
+    path, message = only(sink_data)
+    assert path == "events.aid_cut.known" and "mediator_exit" in message
+    sink_data["events"]["aid_cut"]["known"] = "yes"
+    assert only(sink_data)[0] == "events.aid_cut.known"  # a boolean, not a text
+
+
+@pytest.mark.parametrize("target,value", [
+    ("actors.north.strategy.patience", 3), ("actors.broker.strategy.patience", 0),
+    ("actors.north.beliefs.land.drift", -0.02), ("actors.bloc.beliefs.land.weight", 4),
+])
+def test_events_may_change_patience_and_beliefs(sink_data, target, value):
+    sink_data["events"]["aid_cut"]["effects"].append({"op": "set", "target": target,
+                                                      "value": value})
+    assert load_data(sink_data).events["aid_cut"].effects[-1].target == target
+
+
+@pytest.mark.parametrize("target,value,fragment", [
+    ("actors.bloc.strategy.patience", 3, "no patience (its strategy is not time_dependent)"),
+    ("actors.south.strategy.patience", 3, "no patience"),
+    ("actors.north.strategy.patience", -1, "'set' value must be ≥ 0"),
+    ("actors.north.beliefs.money.drift", 0.0, "'money' is not a contested issue"),
+    ("actors.north.beliefs.lands.drift", 0.0, "'lands' is not a contested issue"),
+    ("actors.north.beliefs.land.mean", 0.0, "not a target events may change"),
+    ("actors.north.beliefs.land", 0.0, "not a target events may change"),
+    ("actors.north.beliefs.land.drift", 1.5, "'set' value must be in [-1, 1]"),
+    ("actors.north.beliefs.land.weight", 0, "'set' value must be > 0"),
+    ("actors.nobody.beliefs.land.weight", 3, "unknown actor 'nobody'"),
+    ("actors.north.patience", 3, "not a target events may change"),
+])
+def test_effects_on_patience_and_beliefs_are_refused_where_they_cannot_apply(sink_data, target,
+                                                                            value, fragment):
+    effects = sink_data["events"]["aid_cut"]["effects"]
+    effects.append({"op": "set", "target": target, "value": value})
+    path, message = only(sink_data)
+    assert path == f"events.aid_cut.effects[{len(effects) - 1}].target"
+    assert fragment in message, message
