@@ -222,14 +222,22 @@ def check(name: str, file: str, original: str, broken: str, tests: str, scratch:
     return result.returncode != 0
 
 
+def all_mutants() -> list:
+    """The mutants of this module and those of the version-2 rules (tests/mutants_v2.py)."""
+    from tests.mutants_v2 import MUTANTS as MODEL_V2
+
+    return MUTANTS + MODEL_V2
+
+
 def main() -> int:
     survivors = 0
+    mutants = all_mutants()
     with tempfile.TemporaryDirectory() as scratch:
-        for name, file, original, broken, tests in MUTANTS:
+        for name, file, original, broken, tests in mutants:
             caught = check(name, file, original, broken, tests, Path(scratch))
             survivors += not caught
-            print(f"{'caught  ' if caught else 'SURVIVED'}  {name}")
-    print(f"{len(MUTANTS) - survivors} of {len(MUTANTS)} mutants caught")
+            print(f"{'caught  ' if caught else 'SURVIVED'}  {name}", flush=True)
+    print(f"{len(mutants) - survivors} of {len(mutants)} mutants caught")
     return 1 if survivors else 0
 
 

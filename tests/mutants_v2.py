@@ -2,15 +2,11 @@
 the mediator's single text) and of the engines' use of them, in the format of
 tests/mutants.py: (what is broken, file, original text, broken text, tests that must fail).
 
-Run with ``python -m tests.mutants_v2``: each mutant is applied to a copy of the tree and its
-tests must fail there.
+``python -m tests.mutants`` (``make mutants``) runs these with the list of tests/mutants.py:
+each mutant is applied to a copy of the tree and its tests must fail there.
 """
 
 from __future__ import annotations
-
-import sys
-import tempfile
-from pathlib import Path
 
 B = "tests/model/test_beliefs.py::"
 W = "tests/model/test_war.py::"
@@ -227,20 +223,3 @@ MUTANTS = [
      "now.capability, p.step)", "now.capability, 1.0)",
      EQ + "test_engines_agree_bit_for_bit_on_targeted_version_2_scenarios"),
 ]
-
-
-def main() -> int:
-    from tests.mutants import check
-
-    survivors = 0
-    with tempfile.TemporaryDirectory() as scratch:
-        for name, file, original, broken, tests in MUTANTS:
-            caught = check(name, file, original, broken, tests, Path(scratch))
-            survivors += not caught
-            print(f"{'caught  ' if caught else 'SURVIVED'}  {name}", flush=True)
-    print(f"{len(MUTANTS) - survivors} of {len(MUTANTS)} mutants caught")
-    return 1 if survivors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
