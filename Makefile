@@ -15,9 +15,9 @@ help:
 	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
 	@echo "             one negotiation, run it 100,000 times: summary and figures in results/baseline/"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
-	@echo "make bench   both engines on the baseline; writes results/bench.json (~5 min)"
+	@echo "make bench   both engines on the baseline; writes results/bench.json (~12 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
-	@echo "make mutants break each model rule on purpose and check its test notices (~10 min)"
+	@echo "make mutants break each model rule on purpose and check its test notices (~10 min, 88 mutants)"
 	@echo "make golden  rewrite the golden summaries of every scenario (tests/golden/), on purpose"
 	@echo "make experiments  run every experiment; reports and figures in experiments/out/"
 

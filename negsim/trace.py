@@ -9,9 +9,13 @@ from .scenario.schema import Scenario
 def trace(scenario: Scenario, seed: int, run: int) -> dict:
     """The trace of run ``run`` under ``seed``.
 
-    ``{"rounds": [{"round", "proposer", "offer", "no_deal", "responses"}], "outcome":
-    {"agreed", "round", "deal", "utilities", ...}}``; ``responses`` lists every actor
-    required to accept that round's offer, the proposer included.
+    ``{"rounds": [{"round", "proposer", "offer", "no_deal", "hazard", "actors", "responses"}],
+    "outcome": {"agreed", "round", "deal", "utilities", "censored", ...}}``. ``no_deal`` is
+    the front q(t); ``hazard`` the perceived chance that the talks end before the next round;
+    ``actors`` every actor's belief about the drift of each contested issue, value of war,
+    floor, demand, next demand, threshold and utility of the offer; ``responses`` every actor
+    required to accept that round's offer, the proposer included (utility, threshold, accept,
+    inside_red_lines).
     """
     return trace_of(play(scenario, seed, run), seed, run)
 

@@ -205,7 +205,9 @@ MUTANTS = [
 
 
 def check(name: str, file: str, original: str, broken: str, tests: str, scratch: Path) -> bool:
-    """Apply one mutant to a fresh copy of the tree; True when the tests catch it."""
+    """Apply one mutant to a fresh copy of the tree; True when its tests fail (pytest exit 1).
+    Any other non-zero exit (a test name that does not exist, a collection error) stops the
+    run: it would otherwise pass for a caught mutant."""
     tree = scratch / "tree"
     if tree.exists():
         shutil.rmtree(tree)
@@ -219,7 +221,10 @@ def check(name: str, file: str, original: str, broken: str, tests: str, scratch:
     env = dict(os.environ, PYTHONPATH=str(tree))
     result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                              *tests.split()], cwd=tree, env=env, capture_output=True, text=True)
-    return result.returncode != 0
+    if result.returncode not in (0, 1):  # 2-5: an error, not a failing test
+        raise SystemExit(f"mutant {name!r}: pytest could not run its tests "
+                         f"(exit {result.returncode}):\n{result.stdout[-2000:]}")
+    return result.returncode == 1
 
 
 def all_mutants() -> list:

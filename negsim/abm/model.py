@@ -91,7 +91,8 @@ class NegotiationModel(mesa.Model):
             self._end(t, now)
             return
         rejected = required & ~accepted & ~is_proposer
-        self.rejections = self.rejections + rejected
+        self.rejections = rules.count_rejections(self.rejections, required, accepted,
+                                                 is_proposer)
         if layout.mediated:
             self.redraft = text.redraft_direction(
                 offer, p.ideal, p.salience, thresholds, p.red_low, p.red_high, rejected,

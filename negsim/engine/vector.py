@@ -118,7 +118,8 @@ class _State:
             self.alive &= ~agreed
         self.blocker = np.where(self.alive, blocker, self.blocker)
         rejected = required & ~accepted & ~is_proposer
-        self.rejections = self.rejections + rejected
+        self.rejections = rules.count_rejections(self.rejections, required, accepted,
+                                                 is_proposer)
         self.received = received
         self.previous = assessed.demand
         if layout.mediated:
