@@ -1,5 +1,5 @@
 """Property tests of beliefs about the war (negsim.model.beliefs): each test states a rule of
-DESIGN.md section 3 ("Beliefs about the war") and tries to break it with generated inputs.
+docs/design.md section 3 ("Beliefs about the war") and tries to break it with generated inputs.
 
     mu_hat_ik(t) = (n_ik m_ik + q_k(t) - q_k(0)) / (n_ik + t)
 """

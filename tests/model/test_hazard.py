@@ -1,5 +1,5 @@
 """Property tests of the perceived exit hazard (negsim.model.hazard): each test states a rule
-of DESIGN.md section 3 ("Acceptance threshold": h_j(t)) and tries to break it.
+of docs/design.md section 3 ("Acceptance threshold": h_j(t)) and tries to break it.
 
 An exit that fires with probability pi at round R (the mediator leaves at the start of R) ends
 the talks before round t + 1 with probability, given that they are still on in round t,

@@ -1,5 +1,5 @@
 """Property tests of demands and the acceptance threshold (negsim.model.tactics): each test
-states a rule of DESIGN.md section 3 ("Demand", "Acceptance threshold") and tries to break it.
+states a rule of docs/design.md section 3 ("Demand", "Acceptance threshold") and tries to break it.
 
     a(t) = f + (1 - f)(1 - tau^e),  tau(t) = min(1, (t + 1) / (P + 1))       (time-dependent)
     theta(t) = max(f, (1 - h) a(t+1) + h W - kappa)

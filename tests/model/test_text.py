@@ -1,5 +1,5 @@
 """Property tests of the mediator's single negotiating text (negsim.model.text): each test
-states a rule of DESIGN.md section 3 ("Mediated protocol") and tries to break it.
+states a rule of docs/design.md section 3 ("Mediated protocol") and tries to break it.
 
     x(0) = Pi[(1 - b) g + b p_m],   x(t+1) = Pi[x(t) + eta sum_j omega_j delta_j]
 """

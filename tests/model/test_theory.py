@@ -1,4 +1,4 @@
-"""What version 2 must show (DESIGN.md section 3, items 1-9): the model's comparative statics,
+"""What version 2 must show (docs/design.md section 3, items 1-9): the model's comparative statics,
 each a test under common random numbers (CRN: the same seed, so two scenarios that differ in
 one parameter share every other draw, run by run).
 

@@ -1,5 +1,5 @@
 """Property tests of the value of war and the floor (negsim.model.war): each test states a
-rule of DESIGN.md section 3 ("Value of war") and tries to break it with generated inputs.
+rule of docs/design.md section 3 ("Value of war") and tries to break it with generated inputs.
 
     y_hat_ik(t) = clip(q_k(t) + H mu_hat_ik(t), 0, 1),   W_i(t) = u_i(y_hat_i(t)) - kappa_i H,
     f_i(t) = max(r_i, W_i(t))
