@@ -1,8 +1,9 @@
 """Figures for briefings, drawn from the tallies of one or more jobs (no per-run data needed).
 
 Every function takes a list of Results (one per scenario, drawn in that order, each in its
-own colour across all figures) and returns a matplotlib Figure. Axes say what 0 and 1 mean
-on each issue. Rendering is headless (Agg).
+own colour across all figures) and returns a matplotlib Figure. Each issue's panel says what
+0 and 1 mean on it (under its x axis, or above the panel in the sweep). Rendering is headless
+(Agg).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .results.results import common_actors, common_issues  # noqa: E402
 from .results.summary import wilson  # noqa: E402
@@ -74,12 +76,13 @@ def _rebin(counts: np.ndarray, bins: int) -> np.ndarray:
 
 
 def deals(results) -> Figure:
-    """Distribution of the deal on each issue (runs that reached a deal), one panel per issue,
-    with the median no-deal point of the failed runs as a dotted line."""
+    """Distribution of the deal on each issue, one panel per issue, as a share of all runs (so
+    each outline sums to the probability of a deal), with the median no-deal point of the
+    failed runs as a dotted line."""
     issues = common_issues(results)
     palette, style = colours(_names(results)), dashes(_names(results))
     fig, axes = _grid(len(issues))
-    edges = np.linspace(0.0, 1.0, DISPLAY_BINS + 1)
+    edges, width = np.linspace(0.0, 1.0, DISPLAY_BINS + 1), 1 / DISPLAY_BINS
     for ax, issue in zip(axes, issues, strict=True):
         for r in results:
             k = r.issues.index(issue)
@@ -97,13 +100,14 @@ def deals(results) -> Figure:
         ax.set_xlim(-0.02, 1.02)
         ax.set_title(_issue_title(results, issue), fontsize=11, loc="left")
         ax.set_xlabel(_issue_axis_label(results, issue), fontsize=8)
-        ax.set_ylabel(f"share of all runs\n(per {1 / DISPLAY_BINS:g} of the scale)", fontsize=8)
+        ax.set_ylabel(f"share of all runs ending in a\ndeal in this bin (width {width:g})",
+                      fontsize=8)
         ax.grid(alpha=0.3)
     if axes:
         axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("Where the deal lands on each issue (runs that reached a deal)", x=0.01,
-                 ha="left", fontsize=13, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    _suptitle(fig, "Where the deal lands on each issue (share of all runs: each outline adds "
+              "up to the probability of a deal)", fontsize=13)
+    fig.tight_layout()
     return fig
 
 
@@ -118,12 +122,14 @@ def agreement(results) -> Figure:
         low, high = wilson(r.tally.agreed, r.tally.runs)
         ax.errorbar(p, i, xerr=[[p - low], [high - p]], fmt="o", color=palette[r.label],
                     capsize=5, markersize=8, label=r.label)
+        # above the point, running inwards from it, so that 0% and 100% stay inside the axes
         ax.annotate(f"{p:.1%} ({low:.1%} to {high:.1%})", (p, i), xytext=(0, 9),
-                    textcoords="offset points", ha="center", fontsize=9)
+                    textcoords="offset points", ha="left" if p < 0.5 else "right", fontsize=9)
     ax.set_yticks(range(len(results)), names)
-    ax.set_ylim(-0.7, len(results) - 0.3)
+    ax.set_ylim(-0.8, len(results) - 0.3)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
+    ax.set_xlim(-0.03, 1.03)  # room for a point (and its cap) at 0 or 1
+    ax.set_xticks(np.linspace(0, 1, 6))
     ax.set_xlabel("probability of a deal (0 = never, 1 = in every run)\n"
                   "bars: 95% Wilson interval")
     ax.set_title("Probability that the talks end in a deal", loc="left", fontweight="bold")
@@ -133,21 +139,41 @@ def agreement(results) -> Figure:
 
 
 def rounds(results) -> Figure:
-    """Share of runs that have reached a deal by each round."""
+    """Share of runs that have reached a deal by each round, up to the end of the observed
+    window (max_rounds), where runs still without a deal are censored."""
     palette, style = colours(_names(results)), dashes(_names(results))
     fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=DPI)
     for r in results:
         reached = np.cumsum(r.tally.deal_round) / r.tally.runs
-        ax.step(np.arange(len(reached)), reached, where="post", color=palette[r.label],
-                linestyle=style[r.label], linewidth=1.8, label=r.label)
+        # the last round's level is drawn up to the end of the window
+        ax.step(np.arange(len(reached) + 1), np.r_[reached, reached[-1:]], where="post",
+                color=palette[r.label], linestyle=style[r.label], linewidth=1.8, label=r.label)
+    _window_ends(ax, results, palette)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("round (0 = the first round of talks)")
+    ax.set_xlabel("round (0 = the first round of talks)\nruns still talking at the end of the "
+                  "window are censored (not observed further)", fontsize=9)
     ax.set_ylabel("share of runs with a deal by then\n(0 = none, 1 = all)")
     ax.set_title("How soon a deal comes", loc="left", fontweight="bold")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize=9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def max_rounds(result) -> int:
+    """The window a job observed: its number of rounds (runs without a deal by its end are
+    censored)."""
+    return len(result.tally.deal_round)
+
+
+def _window_ends(ax, results, palette) -> None:
+    """A vertical line at the end of the window (one per scenario when windows differ)."""
+    windows = {r.label: max_rounds(r) for r in results}
+    shared = len(set(windows.values())) == 1
+    for label, window in list(windows.items())[:1] if shared else windows.items():
+        ax.axvline(window, color="0.25" if shared else palette[label], linestyle=(0, (4, 3)),
+                   linewidth=1.3, label=("" if shared else f"{label}: ")
+                   + f"end of window (max_rounds = {window})")
 
 
 def utilities(results) -> Figure:
@@ -185,43 +211,77 @@ def utilities(results) -> Figure:
     return fig
 
 
+SWEEP_TICKS = 5  # at most this many ticks (+1) on a sweep panel's x axis
+CAPTION_SIZE = 8  # points: the "0 = ..., 1 = ..." lines above a sweep panel
+
+
 def sweep_figure(param: str, frame, results) -> Figure:
     """Agreement probability (with its 95% interval band) and the median deal on each issue
-    (with its interquartile band) against the swept value."""
+    (with its interquartile band) against the swept value: one panel each, three to a row,
+    with what 1 and 0 mean written above each issue's panel."""
     issues = list(results[0].issues)
     x = frame[param].to_numpy(dtype=float)
-    fig, axes = _grid(len(issues) + 1, columns=3, width=5.0, height=3.4)
+    panels = len(issues) + 1
+    fig, axes = _grid(panels, columns=2 if panels <= 4 else 3, width=5.0, height=3.6)
     ax = axes[0]
     ax.fill_between(x, frame["agreement_ci_low"], frame["agreement_ci_high"], color=PALETTE[0],
                     alpha=0.25, label="95% Wilson interval")
     ax.plot(x, frame["agreement_probability"], "o-", color=PALETTE[0], label="probability")
-    ax.set_ylim(0, 1)
     ax.set_title("Probability of a deal", loc="left", fontsize=11)
     ax.set_ylabel("0 = never, 1 = in every run", fontsize=8)
-    ax.set_xlabel(param, fontsize=8)
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     for ax, issue in zip(axes[1:], issues, strict=True):
         ax.fill_between(x, frame[f"deal_p25.{issue}"].astype(float),
                         frame[f"deal_p75.{issue}"].astype(float), color=PALETTE[1], alpha=0.25,
                         label="quartiles")
         ax.plot(x, frame[f"deal_p50.{issue}"].astype(float), "o-", color=PALETTE[1],
                 label="median deal")
-        ax.set_ylim(0, 1)
-        ax.set_title(_issue_title(results, issue), loc="left", fontsize=11)
-        ax.set_ylabel(_issue_axis_label(results, issue), fontsize=6.5)
-        ax.set_xlabel(param, fontsize=8)
-        ax.grid(alpha=0.3)
+        _scale_caption(ax, results, issue)
+        ax.set_ylabel("deal (0 to 1, see above)", fontsize=8)
     if len(axes) > 1:
         axes[1].legend(fontsize=8)
     pad = 0.04 * (x.max() - x.min()) or 0.5
     for ax in axes:
-        ax.set_xlim(x.min() - pad, x.max() + pad)
-    fig.suptitle(f"{results[0].scenario}: sweeping {param} (same seed at every value; "
-                 f"deals among runs that reached one)", x=0.01, ha="left", fontsize=12,
-                 fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+        _sweep_axes(ax, param, (x.min() - pad, x.max() + pad))
+    _suptitle(fig, f"{results[0].scenario}: sweeping {param} (same seed at every value; "
+              f"deals among runs that reached one)", fontsize=12)
+    fig.tight_layout(h_pad=1.2)
     return fig
+
+
+def _sweep_axes(ax, param: str, xlim: tuple[float, float]) -> None:
+    """The swept value on x (a few short ticks), 0 to 1 on y."""
+    ax.set_xlim(*xlim)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=SWEEP_TICKS))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "", "0.5", "", "1"])
+    ax.tick_params(labelsize=8)
+    ax.set_xlabel(param, fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def _scale_caption(ax, results, issue: str, width: int = 62) -> None:
+    """The issue's name as the panel's title, and under it, above the axes, what the top (1)
+    and the bottom (0) of its scale mean, written across (not up the y axis)."""
+    info = results[0].labels.get("issues", {}).get(issue, {})
+    zero, one = info.get("zero"), info.get("one")
+    lines = (textwrap.wrap(f"1 (top) = {one}", width, max_lines=2, placeholder=" ...")
+             + textwrap.wrap(f"0 (bottom) = {zero}", width, max_lines=2, placeholder=" ...")
+             if zero and one else ["the deal on the issue's scale, from 0 to 1"])
+    ax.annotate("\n".join(lines), (0, 1), xycoords="axes fraction", xytext=(0, 4),
+                textcoords="offset points", ha="left", va="bottom", fontsize=CAPTION_SIZE,
+                color="0.2")
+    ax.set_title(_issue_title(results, issue), loc="left", fontsize=11,
+                 pad=8 + 1.2 * CAPTION_SIZE * len(lines))
+
+
+def _suptitle(fig: Figure, text: str, fontsize: float) -> None:
+    """A bold title across the top, wrapped to the figure's width (tight_layout, called
+    without a rect, makes room for it)."""
+    lines = textwrap.wrap(text, max(20, int(fig.get_figwidth() * 110 / fontsize)))
+    fig.suptitle("\n".join(lines), x=0.01, y=1 - 0.05 / fig.get_figheight(), ha="left",
+                 va="top", fontsize=fontsize, fontweight="bold")
 
 
 FIGURES = {"agreement": agreement, "deals": deals, "rounds": rounds, "utilities": utilities}
