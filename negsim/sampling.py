@@ -1,4 +1,4 @@
-"""Every random draw of a Monte Carlo batch, made up front (DESIGN.md section 4).
+"""Every random draw of a Monte Carlo batch, made up front (docs/design.md section 4).
 
 Runs are grouped in blocks of BLOCK runs. Each parameter has its own stream, keyed by a
 stable hash of its path in the scenario (``actors.russia.ideal.nato``), and block b of a
@@ -82,11 +82,18 @@ def inverse_transform(value, u: np.ndarray) -> np.ndarray:
         right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
         return np.where(u < c, left, right)
     if isinstance(value, Choice):
-        weights = np.asarray(value.weights or [1.0] * len(value.values), dtype=float)
-        cumulative = np.cumsum(weights / weights.sum())
+        cumulative = np.cumsum(choice_probabilities(value))
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(value.values) - 1)
         return np.asarray(value.values, dtype=float)[index]
     return np.full(u.shape, float(value.value))  # a cited number
+
+
+def choice_probabilities(value: Choice) -> np.ndarray:
+    """A choice's weights as probabilities. Scaled by the largest first, so that weights as
+    large as 1e308 (whose sum overflows) or as small as 1e-320 mean what they say."""
+    weights = np.asarray(value.weights or [1.0] * len(value.values), dtype=float)
+    weights = weights / weights.max()
+    return weights / weights.sum()
 
 
 def cdf(value, x) -> np.ndarray:
@@ -113,8 +120,7 @@ def cdf(value, x) -> np.ndarray:
         right = 1.0 - np.where(hi > mode, (hi - x) ** 2 / ((hi - lo) * max(hi - mode, 1e-300)),
                                0.0)
         return np.where(x <= lo, 0.0, np.where(x >= hi, 1.0, np.where(x <= mode, left, right)))
-    weights = np.asarray(value.weights or [1.0] * len(value.values), dtype=float)
-    weights = weights / weights.sum()
+    weights = choice_probabilities(value)
     values = np.asarray(value.values, dtype=float)
     return (weights[None, :] * (values[None, :] <= x.reshape(-1, 1))).sum(axis=1).reshape(x.shape)
 

@@ -11,18 +11,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario.schema import Alternating, MediatorExit, Scenario
+from ..scenario.schema import TARGETS, Alternating, MediatorExit, Scenario
 from . import rules
+
+
+def _bounds(domain) -> tuple[float, float]:
+    return (domain.lo, domain.hi)
+
 
 STRATEGY_CODES = {"time_dependent": rules.TIME_DEPENDENT, "reciprocal": rules.RECIPROCAL,
                   "hardliner": rules.HARDLINER}
 
-# Parameters events may change, with the bounds the changed value is kept in.
-ACTOR_TARGETS = {"war_cost": (0.0, np.inf), "reservation": (0.0, 1.0),
-                 "capability": (1e-12, np.inf), "strategy.exponent": (1e-12, np.inf),
-                 "strategy.patience": (0.0, np.inf)}
-BELIEF_TARGETS = {"drift": (-1.0, 1.0), "weight": (1e-12, np.inf)}
-FRONT_TARGETS = {"drift": (-1.0, 1.0), "volatility": (0.0, 1.0)}
+# Parameters events may change, with the bounds the changed value is kept in: the ranges a
+# scenario may write (scenario.schema.TARGETS), so an event cannot take a value out of them.
+ACTOR_TARGETS = {attr: _bounds(TARGETS["actors"][attr]) for attr in
+                 ("war_cost", "reservation", "capability", "strategy.exponent",
+                  "strategy.patience")}
+BELIEF_TARGETS = {attr: _bounds(TARGETS["actors"][f"beliefs.<issue>.{attr}"])
+                  for attr in ("drift", "weight")}
+FRONT_TARGETS = {attr: _bounds(TARGETS["battlefield"][attr]) for attr in ("drift", "volatility")}
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,13 @@ import pandas as pd
 from ..model.layout import Layout
 
 
+class NumericalError(ArithmeticError):
+    """A run produced a value the model cannot produce (NaN, infinite, out of range)."""
+
+
 @dataclass
 class Outcomes:
-    """What happened in each run of a batch (DESIGN.md section 3, 'Outcome of one run')."""
+    """What happened in each run of a batch (docs/design.md section 3, 'Outcome of one run')."""
 
     run: np.ndarray  # (N,) run numbers
     agreed: np.ndarray  # (N,) bool
@@ -37,6 +41,28 @@ class Outcomes:
                    mediator_left=np.zeros(n, bool), censored=np.zeros(n, bool),
                    deal=np.full((n, k), np.nan), no_deal=np.full((n, k), np.nan),
                    utility=np.full((n, a), np.nan), event=np.zeros((n, e), bool))
+
+    def check(self, layout: Layout) -> None:
+        """Raise NumericalError when a run's outcome is impossible: a utility that is NaN or
+        infinite, a deal or a no-deal point outside [0, 1] (or NaN where there must be one).
+
+        Called after every chunk, so that numbers the model cannot compute become a clear
+        error instead of a silent answer.
+        """
+        checks = (("utility", self.utility, layout.actors, np.isfinite(self.utility)),
+                  ("deal", self.deal, layout.issues,
+                   ~self.agreed[:, None] | ((self.deal >= 0.0) & (self.deal <= 1.0))),
+                  ("no-deal point", self.no_deal, layout.issues,
+                   (self.no_deal >= 0.0) & (self.no_deal <= 1.0)))
+        for what, values, names, ok in checks:
+            bad = np.argwhere(~ok)
+            if len(bad):
+                row, col = bad[0]
+                raise NumericalError(
+                    f"run {int(self.run[row])}: the {what} of {names[col]} is "
+                    f"{float(values[row, col])!r}, which the model cannot produce; a number in "
+                    f"the scenario is beyond what the model can compute ({len(bad)} such values "
+                    f"in this chunk)")
 
     def to_frame(self, layout: Layout) -> pd.DataFrame:
         """One row per run with the columns of runs.parquet."""

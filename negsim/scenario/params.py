@@ -171,8 +171,8 @@ class Beta(_Interval):
     """Beta(alpha, beta) distribution stretched to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
-    alpha: Real = Field(gt=0)
-    beta: Real = Field(gt=0)
+    alpha: Real = Field(gt=0, le=1e6)
+    beta: Real = Field(gt=0, le=1e6)
     low: Real = 0.0
     high: Real = 1.0
 
@@ -264,6 +264,8 @@ class Domain:
         """Human text such as '[0, 1]' or '> 0'."""
         if self.integer and self.hi == math.inf:
             return f"a whole number ≥ {self.lo:g}"
+        if self.integer:
+            return f"a whole number in [{self.lo:g}, {self.hi:g}]"
         if self.lo == -math.inf and self.hi == math.inf:
             return "any finite number"
         if self.hi == math.inf:
@@ -377,15 +379,27 @@ def param(domain: Domain, description: str | None = None):
 
 Param = Union[float, Cited, Distribution]  # what a validated parameter field holds
 
+# The range each kind of parameter means in the model (docs/scenarios.md, "Ranges"). Every
+# bound is finite, so no product or sum of parameters can overflow a float.
+MAX_ROUNDS = 10_000  # rounds: the window, a horizon, an event's duration
+MAX_RUNS = 10**10  # runs of a Monte Carlo job (file, command line and API alike)
+MAX_SEED = 2**63 - 1
 UNIT = Domain(0.0, 1.0)
 NONNEG = Domain(0.0)
 POSITIVE = Domain(0.0, lo_open=True)
 SIGNED_UNIT = Domain(-1.0, 1.0)
 REAL = Domain()
 ROUND = Domain(0.0, integer=True)
-DURATION = Domain(1.0, integer=True)
+DURATION = Domain(1.0, float(MAX_ROUNDS), integer=True)
 STEP = Domain(0.0, 1.0, lo_open=True)
+WEIGHT = Domain(0.0, 1e6)  # saliences: relative weights, normalised per actor
+CAPABILITY = Domain(1e-6, 1e6)  # relative power: only ratios matter
+WAR_COST = Domain(0.0, 1.0)  # utility lost per round (1: the whole scale in one round)
+HORIZON = Domain(0.0, float(MAX_ROUNDS))  # rounds of war expected without a deal
+EXPONENT = Domain(1e-3, 1e3)  # concession exponent: 1e-3 concedes at once, 1e3 never
+PATIENCE = Domain(0.0, 1e6)  # rounds to concede down to the floor
+BELIEF_WEIGHT = Domain(1e-6, 1e6)  # rounds of fighting a prior is worth
+RATE = Domain(0.0, 1e3)  # reciprocal: share of the others' concession returned
+EFFECT = Domain(-1e6, 1e6)  # an event's add or scale amount (results kept in the target's range)
 
 UnitParam = param(UNIT)
-NonNegParam = param(NONNEG)
-PositiveParam = param(POSITIVE)

@@ -1,4 +1,4 @@
-"""The scenario language: pydantic models of DESIGN.md section 3 with cross-field checks.
+"""The scenario language: pydantic models of docs/design.md section 3 with cross-field checks.
 
 Validation context (given by the loader, optional otherwise): ``issues`` and ``actors`` (the
 ids the file declares) let references be checked where they are written, so that every
@@ -24,18 +24,25 @@ from pydantic_core import PydanticCustomError
 
 from .errors import did_you_mean
 from .params import (
+    BELIEF_WEIGHT,
+    CAPABILITY,
     DURATION,
-    NONNEG,
-    POSITIVE,
-    REAL,
+    EFFECT,
+    EXPONENT,
+    HORIZON,
+    MAX_ROUNDS,
+    MAX_RUNS,
+    MAX_SEED,
+    PATIENCE,
+    RATE,
     ROUND,
     SIGNED_UNIT,
     STEP,
     UNIT,
+    WAR_COST,
+    WEIGHT,
     Domain,
-    NonNegParam,
     Param,
-    PositiveParam,
     Provenance,
     Strict_,
     UnitParam,
@@ -135,8 +142,8 @@ class TimeDependent(Provenance):
     Boulware, e = 1 linear, e < 1 Conceder."""
 
     type: Literal["time_dependent"]
-    exponent: PositiveParam
-    patience: param(NONNEG, "P: rounds the actor takes to concede down to its floor")
+    exponent: param(EXPONENT, "e: > 1 Boulware, 1 linear, < 1 Conceder")
+    patience: param(PATIENCE, "P: rounds the actor takes to concede down to its floor")
 
     missing_hints: ClassVar[dict[str, str]] = {
         "patience": "required key missing: patience, the rounds this actor takes to concede "
@@ -148,7 +155,7 @@ class Reciprocal(Provenance):
     """Tit-for-tat: concede rate times the average concession received last round."""
 
     type: Literal["reciprocal"]
-    rate: NonNegParam = Field(description="rho: share of the others' concession returned")
+    rate: param(RATE) = Field(description="rho: share of the others' concession returned")
     initial: UnitParam = Field(description="concession made in the first round")
 
 
@@ -165,7 +172,7 @@ class Belief(Provenance):
     """An actor's prior belief about the drift of a contested issue's front."""
 
     drift: param(SIGNED_UNIT, "m: the drift per round the actor expects before fighting on")
-    weight: param(POSITIVE, "n: how many rounds of fighting the prior is worth") = Field(
+    weight: param(BELIEF_WEIGHT, "n: how many rounds of fighting the prior is worth") = Field(
         DEFAULT_BELIEF_WEIGHT, description="n: how many rounds of fighting the prior is worth "
         f"(default {DEFAULT_BELIEF_WEIGHT:g})")
 
@@ -182,12 +189,12 @@ class Actor(Provenance):
     veto: list[IssueRef] = Field(default_factory=list,
                                  description="must accept any deal that moves these issues")
     ideal: dict[IssueRef, UnitParam] = Field(description="ideal point p on every issue")
-    salience: dict[IssueRef, NonNegParam] = Field(
+    salience: dict[IssueRef, param(WEIGHT)] = Field(
         description="weight w on every issue (normalised to sum 1)")
-    capability: PositiveParam
+    capability: param(CAPABILITY, "c: relative power (only ratios matter)")
     reservation: UnitParam = Field(
         0.0, description="r: a floor beyond the value of war (domestic constraints; default 0)")
-    war_cost: NonNegParam = Field(description="kappa: utility lost per round of war")
+    war_cost: param(WAR_COST) = Field(description="kappa: utility lost per round of war")
     red_lines: dict[IssueRef, RedLine] = Field(default_factory=dict)
     beliefs: dict[IssueRef, Belief] = Field(
         default_factory=dict, description="prior beliefs about the drift of contested issues "
@@ -222,9 +229,9 @@ class Actor(Provenance):
 
 
 class _ProtocolBase(Strict_):
-    max_rounds: int = Field(ge=1, le=10_000, description="T: the rounds observed; no actor "
+    max_rounds: int = Field(ge=1, le=MAX_ROUNDS, description="T: the rounds observed; no actor "
                             "knows it (a run without a deal by then is censored)")
-    horizon: NonNegParam = Field(description="H: expected further rounds of war without a deal")
+    horizon: param(HORIZON) = Field(description="H: expected further rounds of war without a deal")
 
 
 class Alternating(_ProtocolBase):
@@ -267,9 +274,9 @@ class Front(Strict_):
 
 TARGETS = {
     "battlefield": {"drift": SIGNED_UNIT, "volatility": Domain(0.0, 1.0)},
-    "actors": {"war_cost": NONNEG, "reservation": UNIT, "capability": POSITIVE,
-               "strategy.exponent": POSITIVE, "strategy.patience": NONNEG,
-               "beliefs.<issue>.drift": SIGNED_UNIT, "beliefs.<issue>.weight": POSITIVE},
+    "actors": {"war_cost": WAR_COST, "reservation": UNIT, "capability": CAPABILITY,
+               "strategy.exponent": EXPONENT, "strategy.patience": PATIENCE,
+               "beliefs.<issue>.drift": SIGNED_UNIT, "beliefs.<issue>.weight": BELIEF_WEIGHT},
 }
 TARGET_HELP = ("battlefield.<issue>.drift|volatility or actors.<actor>.war_cost|reservation|"
                "capability|strategy.exponent|strategy.patience|beliefs.<issue>.drift|"
@@ -281,7 +288,7 @@ class Modify(Strict_):
 
     op: Literal["add", "scale", "set"]
     target: str = Field(description=TARGET_HELP)
-    value: param(REAL)
+    value: param(EFFECT, "the amount to add, the factor to scale by, or the value to set")
 
 
 class MediatorExit(Strict_):
@@ -314,8 +321,8 @@ class Event(Provenance):
 class MonteCarlo(Strict_):
     """Defaults for a Monte Carlo run (overridable from the command line)."""
 
-    runs: int = Field(10_000, ge=1, le=10**10)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    runs: int = Field(10_000, ge=1, le=MAX_RUNS)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
 
 
 # --- the scenario -------------------------------------------------------------------------
