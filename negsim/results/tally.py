@@ -1,12 +1,13 @@
 """A mergeable record of a Monte Carlo job: everything the summary and the figures need,
-without keeping one row per run (its size grows only by one row of utility moments per
-block of 4096 runs).
+in a size that does not grow with the number of runs.
 
 Each chunk of runs is reduced to a Tally where it is played; tallies are merged in run order.
 Counts and histograms are integers, so merging them is exact. Utility means and variances
-are kept as moments per RNG block of 4096 runs and combined with exact sums (math.fsum), so
-a tally does not depend on how the runs were split into chunks, on the number of workers or
-on the executor: the same job always gives the same summary.
+come from three sums over the RNG blocks of 4096 runs (each block's sum of utilities, its
+sum of squared deviations from its own mean, and its sum times its mean), kept exactly as a
+few non-overlapping floats each (Shewchuk's partials, as math.fsum keeps them), so a tally
+does not depend on how the runs were split into chunks, on the order of merging, on the
+number of workers or on the executor: the same job always gives the same summary.
 
 Deals and no-deal points go into histograms of DEAL_BINS bins on [0, 1] that also keep the
 least and the largest value in each bin. Quantiles are read off them the way numpy
@@ -18,8 +19,8 @@ numpy's quantile of the same values, and exact for small samples, at gaps and at
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, fields
+from fractions import Fraction
 
 import numpy as np
 
@@ -50,8 +51,8 @@ class Tally:
     deal_span: np.ndarray  # (2, K, DEAL_BINS) least and largest deal in each bin (+-inf empty)
     no_deal_span: np.ndarray  # (2, K, DEAL_BINS) the same for no-deal points
     utility: np.ndarray  # (A, UTILITY_BINS) final utilities (clamped to UTILITY_RANGE)
-    moments: np.ndarray  # (blocks, 3, A): runs, mean and sum of squared deviations per block
-    block_ids: np.ndarray  # (blocks,) the RNG block of each row of ``moments``
+    sums: np.ndarray  # (3, A, P): exact sums over blocks of s_b, m2_b and s_b^2 / n_b per
+    #                   actor, each as P non-overlapping floats (zero-padded)
 
     @classmethod
     def empty(cls, layout: Layout) -> Tally:
@@ -64,8 +65,7 @@ class Tally:
                    blocker=zeros(a, np.int64), event=zeros(e, np.int64),
                    deal=zeros((k, DEAL_BINS), np.int64), no_deal=zeros((k, DEAL_BINS), np.int64),
                    deal_span=_empty_span(k), no_deal_span=_empty_span(k),
-                   utility=zeros((a, UTILITY_BINS), np.int64), moments=zeros((0, 3, a)),
-                   block_ids=zeros(0, np.int64))
+                   utility=zeros((a, UTILITY_BINS), np.int64), sums=zeros((3, a, 0)))
 
     @classmethod
     def of(cls, outcomes: Outcomes, layout: Layout) -> Tally:
@@ -93,14 +93,16 @@ class Tally:
         blocks = outcomes.run // BLOCK
         starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
         stops = np.r_[starts[1:], len(blocks)]
-        moments = []
+        sums = [[[] for _ in range(a)] for _ in range(3)]
         for start, stop in zip(starts, stops, strict=True):
             u = outcomes.utility[start:stop]
-            mean = u.mean(axis=0)
-            moments.append([np.full(a, stop - start, dtype=float), mean,
-                            ((u - mean) ** 2).sum(axis=0)])
-        tally.moments = np.array(moments, dtype=float).reshape(len(starts), 3, a)
-        tally.block_ids = blocks[starts]
+            total = u.sum(axis=0)
+            mean = total / (stop - start)
+            terms = (total, ((u - mean) ** 2).sum(axis=0), total * mean)
+            for row, term in zip(sums, terms, strict=True):
+                for partials, x in zip(row, term, strict=True):
+                    _add_exact(partials, float(x))
+        tally.sums = _pack(sums)
         return tally
 
     def merge(self, other: Tally) -> Tally:
@@ -108,30 +110,30 @@ class Tally:
         merged = {}
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name in ("moments", "block_ids"):
-                merged[f.name] = np.concatenate([mine, theirs])
+            if f.name == "sums":
+                merged[f.name] = _merge_sums(mine, theirs)
             elif f.name.endswith("_span"):
                 merged[f.name] = np.stack([np.minimum(mine[0], theirs[0]),
                                            np.maximum(mine[1], theirs[1])])
             else:
                 merged[f.name] = mine + theirs
-        order = np.argsort(merged["block_ids"], kind="stable")
-        for name in ("moments", "block_ids"):
-            merged[name] = merged[name][order]
         return Tally(**merged)
 
     def utility_mean_var(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sample variance of each actor's final utility, combined exactly from the
-        block moments (independent of their order). -> (A,), (A,)"""
-        counts, means, m2 = self.moments[:, 0], self.moments[:, 1], self.moments[:, 2]
+        """Mean and sample variance of each actor's final utility, from the exact sums,
+        rounded once. With S = sum of utilities, the sum of squared deviations is
+        sum_b m2_b + sum_b s_b^2 / n_b - S^2 / n. -> (A,), (A,)"""
         n = self.runs
-        a = self.moments.shape[2]
+        a = self.sums.shape[1]
         if n == 0:
             return np.full(a, np.nan), np.full(a, np.nan)
-        mean = np.array([math.fsum(counts[:, i] * means[:, i]) / n for i in range(a)])
-        total = np.array([math.fsum(np.r_[m2[:, i], counts[:, i] * (means[:, i] - mean[i]) ** 2])
-                          for i in range(a)])
-        var = total / (n - 1) if n > 1 else np.full(a, np.nan)
+        exact = [[sum(map(Fraction, self.sums[r, i]), Fraction(0)) for i in range(a)]
+                 for r in range(3)]
+        mean = np.array([float(exact[0][i] / n) for i in range(a)])
+        if n < 2:
+            return mean, np.full(a, np.nan)
+        squares = [exact[1][i] + exact[2][i] - exact[0][i] ** 2 / n for i in range(a)]
+        var = np.array([float(max(q, Fraction(0)) / (n - 1)) for q in squares])
         return mean, var
 
     def to_bytes(self) -> bytes:
@@ -143,12 +145,79 @@ class Tally:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Tally:
-        """A tally written by ``to_bytes``."""
+        """A tally written by ``to_bytes`` (or by negsim 0.x, which kept block moments)."""
         with np.load(io.BytesIO(data)) as npz:
-            values = {f.name: npz[f.name] for f in fields(cls)}
+            values = {f.name: npz[f.name] for f in fields(cls) if f.name != "sums"}
+            values["sums"] = npz["sums"] if "sums" in npz else _sums_of_moments(npz["moments"])
         for name in ("runs", "agreed", "mediator_left", "censored"):
             values[name] = int(values[name])
         return cls(**values)
+
+
+def _sums_of_moments(moments: np.ndarray) -> np.ndarray:
+    """The exact sums of an older tally's block moments (blocks, 3, A): runs, mean, m2."""
+    counts, means, m2 = moments[:, 0], moments[:, 1], moments[:, 2]
+    a = moments.shape[2]
+    sums = [[[] for _ in range(a)] for _ in range(3)]
+    for terms in zip(counts * means, m2, counts * means * means, strict=True):
+        for row, term in zip(sums, terms, strict=True):
+            for partials, x in zip(row, term, strict=True):
+                _add_exact(partials, float(x))
+    return _pack(sums)
+
+
+def _add_exact(partials: list[float], x: float) -> None:
+    """Add x to a sum kept exactly as non-overlapping floats (Shewchuk 1997, the algorithm
+    behind math.fsum); the list stays short (a few floats)."""
+    i = 0
+    for y in partials:
+        if abs(x) < abs(y):
+            x, y = y, x
+        high = x + y
+        low = y - (high - x)
+        if low:
+            partials[i] = low
+            i += 1
+        x = high
+    partials[i:] = [x] if x else []
+
+
+def _canonical(partials: list[float]) -> list[float]:
+    """The same exact sum written one way only, whatever the order it was summed in: its
+    nearest float, then the nearest float to what remains, and so on."""
+    rest = sum(map(Fraction, partials), Fraction(0))
+    out = []
+    while rest:
+        x = float(rest)
+        out.append(x)
+        rest -= Fraction(x)
+    return out
+
+
+def _pack(sums: list[list[list[float]]]) -> np.ndarray:
+    """Partials per (sum, actor), canonical, as a zero-padded (3, A, P) array."""
+    sums = [[_canonical(p) for p in row] for row in sums]
+    width = max((len(p) for row in sums for p in row), default=0)
+    packed = np.zeros((len(sums), len(sums[0]) if sums else 0, width))
+    for r, row in enumerate(sums):
+        for i, partials in enumerate(row):
+            packed[r, i, :len(partials)] = partials
+    return packed
+
+
+def _merge_sums(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """The exact sums of two tallies added (exact, so in any order)."""
+    sums = []
+    for r in range(mine.shape[0]):
+        row = []
+        for i in range(mine.shape[1]):
+            partials = [float(x) for x in mine[r, i] if x]
+            for x in theirs[r, i]:
+                if x:
+                    _add_exact(partials, float(x))
+            row.append(partials)
+        sums.append(row)
+    return _pack(sums)
 
 
 def _empty_span(k: int) -> np.ndarray:
