@@ -12,8 +12,8 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 .PHONY: demo test bench schema mutants golden experiments clean help
 
 help:
-	@echo "make demo    set up .venv if needed; validate the baseline, show its evidence, trace"
-	@echo "             one negotiation, run it 100,000 times: summary and figures in results/baseline/"
+	@echo "make demo    set up .venv if needed; validate the baseline, run it 100,000 times (summary"
+	@echo "             and figures in results/baseline/); evidence and a trace in results/*.txt"
 	@echo "make test    set up .venv if needed, then run the whole test suite"
 	@echo "make bench   both engines on the baseline; writes results/bench.json (~12 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
@@ -28,11 +28,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The long listings go to files (written whole, then renamed), so the output fits a screen.
 demo: $(STAMP)
-	$(BIN)/negsim validate scenarios/baseline.yaml
-	$(BIN)/negsim evidence scenarios/baseline.yaml
-	$(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1
-	$(BIN)/negsim run scenarios/baseline.yaml -n 100000 --seed 1
+	@$(BIN)/negsim validate scenarios/baseline.yaml
+	@mkdir -p results
+	@COLUMNS=120 $(BIN)/negsim evidence scenarios/baseline.yaml > results/.evidence.tmp \
+		&& mv results/.evidence.tmp results/baseline-evidence.txt
+	@COLUMNS=120 $(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1 \
+		> results/.trace.tmp && mv results/.trace.tmp results/baseline-trace.txt
+	@$(BIN)/negsim run scenarios/baseline.yaml -n 100000 --seed 1
+	@echo "figures: results/baseline/figures/*.png (agreement, deals, rounds, utilities)"
+	@echo "the quote or assumption behind every number: results/baseline-evidence.txt"
+	@echo "one negotiation round by round: results/baseline-trace.txt"
+	@echo "  (negsim evidence|trace scenarios/baseline.yaml print them; see README.md)"
 
 test: $(STAMP)
 	$(BIN)/ruff check negsim tests experiments

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -39,14 +42,12 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     """Write several files so that either all of them appear or none does.
 
     Missing folders of the targets are created. Each ``write(temporary path)`` runs first;
-    an error or Ctrl-C meanwhile removes every temporary file, and the folders this call
-    created, and leaves the targets untouched. Then all are renamed into place, and the
-    files in ``remove`` (left by an earlier job, say) are deleted, with Ctrl-C held off for
-    the few microseconds that takes (when called from the main thread).
+    an error, Ctrl-C or (under the command line) SIGTERM or SIGHUP meanwhile removes every
+    temporary file, and the folders this call created, and leaves the targets untouched.
+    Then all are renamed into place, and the files in ``remove`` (left by an earlier job,
+    say) are deleted, with termination signals held off for the few microseconds that takes
+    (``signals_held``).
     """
-    import signal
-    import threading
-
     made: list[Path] = []
     for folder in sorted({Path(p).parent for p in files}, key=lambda p: len(p.parts)):
         for missing in reversed([folder, *folder.parents]):
@@ -73,13 +74,32 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
             except OSError:
                 pass
         raise
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
+    with signals_held():
         for tmp, path in done:
             os.replace(tmp, path)
         for path in remove:
             Path(path).unlink(missing_ok=True)
+
+
+@contextmanager
+def signals_held():
+    """Hold off Ctrl-C, SIGTERM and SIGHUP for the few microseconds files are renamed into
+    place (main thread only): a signal with a Python handler (Ctrl-C; SIGTERM and SIGHUP
+    under the command line) is ignored meanwhile, so the job completes; one with its default
+    action is blocked and takes effect just after, once every file is in place."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    numbers = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    default = [s for s in numbers if signal.getsignal(s) is signal.SIG_DFL]
+    ignored = {s: signal.signal(s, signal.SIG_IGN) for s in numbers
+               if s not in default and signal.getsignal(s) not in (signal.SIG_IGN, None)}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, default) if default else None
+    try:
+        yield
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        for s, handler in ignored.items():
+            signal.signal(s, handler)
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

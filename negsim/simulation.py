@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from . import limits
 from .model.layout import Layout
 from .results.results import Results
 from .results.tally import Tally
@@ -25,21 +26,25 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     either; ``dask`` ("local" or a scheduler address) runs the chunks on Dask instead.
     ``progress``, if given, is called with the number of runs finished since its
     last call. ``keep_runs=False`` keeps only the tally (the summary and the figures), so
-    memory does not grow with the number of runs.
+    memory does not grow with the number of runs. Raises ValueError for sizes outside
+    negsim's bounds (limits.py), limits.TooLarge before starting a job whose kept runs would
+    not fit in memory, and NumericalError when a run's outcome is impossible.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     runs = scenario.montecarlo.runs if runs is None else runs
     seed = scenario.montecarlo.seed if seed is None else seed
-    if runs < 1 or seed < 0:
-        raise ValueError("runs must be at least 1 and seed at least 0")
+    check_job(runs, seed, chunk_size, workers)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
     layout = Layout.from_scenario(scenario)
+    if keep_runs or engine == "abm":  # the Mesa engine keeps every run
+        limits.check_kept_runs([(layout, runs)])
     if engine == "abm":
         from .abm import run_abm
 
         outcomes = run_abm(scenario, seed, 0, runs, progress)
+        outcomes.check(layout)
         tally = Tally.of(outcomes, layout)
     else:
         from .engine import run_chunked
@@ -50,6 +55,16 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
                    issues=layout.issues, actors=layout.actors, events=layout.events,
                    runs=outcomes.to_frame(layout) if keep_runs else None,
                    scenario_sha256=scenario_hash(scenario), labels=labels(scenario))
+
+
+def check_job(runs: int, seed: int, chunk_size: int | None = None, workers: int = 1) -> None:
+    """Raise ValueError when a job's size is outside the bounds negsim accepts (limits.py)."""
+    bounds = (("runs", runs, 1, limits.MAX_RUNS), ("seed", seed, 0, limits.MAX_SEED),
+              ("chunk_size", chunk_size, 1, limits.MAX_CHUNK),
+              ("workers", workers, 1, limits.MAX_WORKERS))
+    for name, value, low, high in bounds:
+        if value is not None and not low <= value <= high:
+            raise ValueError(f"{name} must be in [{low:,}, {high:,}] (got {value:,})")
 
 
 def labels(scenario: Scenario) -> dict:

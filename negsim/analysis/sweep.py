@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..limits import MAX_SWEEP_VALUES
 from ..scenario import ScenarioError
 from ..scenario.errors import did_you_mean
 from ..scenario.loader import load_scenario_data
@@ -37,18 +38,22 @@ def sweepable(scenario: Scenario) -> list[str]:
 
 
 def parse_values(values: str | None, range_: str | None) -> list[float]:
-    """The values of ``--values a,b,c`` or ``--range lo:hi:n`` (n evenly spaced values)."""
+    """The values of ``--values a,b,c`` or ``--range lo:hi:n`` (n evenly spaced values, at
+    most MAX_SWEEP_VALUES, checked before any is made)."""
     if (values is None) == (range_ is None):
         raise SweepError("give either --values a,b,c or --range lo:hi:n")
     try:
         if values is not None:
-            out = [float(v) for v in values.split(",") if v.strip()]
+            items = [v for v in values.split(",") if v.strip()]
+            _check_count(len(items), "--values")
+            out = [float(v) for v in items]
         else:
             lo, hi, n = range_.split(":")
             count = int(n)
             if count < 2:
                 raise SweepError("--range lo:hi:n needs n >= 2")
-            out = list(np.linspace(float(lo), float(hi), count))
+            _check_count(count, "--range")
+            out = [clean(float(v)) for v in np.linspace(float(lo), float(hi), count)]
     except SweepError:
         raise
     except ValueError:
@@ -57,6 +62,18 @@ def parse_values(values: str | None, range_: str | None) -> list[float]:
     if not out or not all(math.isfinite(v) for v in out):
         raise SweepError("the sweep needs at least one finite value")
     return out
+
+
+def _check_count(count: int, option: str) -> None:
+    if count > MAX_SWEEP_VALUES:
+        raise SweepError(f"{option}: a sweep takes at most {MAX_SWEEP_VALUES:,} values "
+                         f"(got {count:,}); sweep a coarser grid, or split it")
+
+
+def clean(x: float) -> float:
+    """An evenly spaced value as one would write it: 0.34, not 0.3399999999999882 (the
+    nearest number of 12 significant digits, far below any parameter's meaning)."""
+    return float(f"{x:.12g}")
 
 
 def variants(path: str | Path, param: str, values: list[float]) -> list[Scenario]:

@@ -13,8 +13,12 @@ from typing import Annotated
 
 import typer
 
+from .. import __version__
 from ..atomic import write_text_atomic
+from ..limits import MAX_CHUNK, MAX_RUNS, MAX_SEED, MAX_TRACE_EVERY, MAX_WORKERS, TooLarge
+from ..results.outcome import NumericalError
 from ..scenario import ScenarioError, load_scenario
+from .signals import BROKEN_PIPE, Terminated
 
 app = typer.Typer(
     name="negsim",
@@ -24,7 +28,43 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_INPUT = 2  # bad input: the file, its YAML or its content
+EXIT_INPUT = 2  # bad input (the file, its YAML or its content, an option) or a refused job
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"negsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="print the version and exit")]
+        = False) -> None:
+    """Simulate the 2025 Russia-Ukraine peace negotiations as a multi-issue bargaining game."""
+
+
+def output_path(text: str) -> Path:
+    """An --out value: a path, never empty (an empty one would mean the current folder)."""
+    if not text.strip():
+        raise typer.BadParameter("must not be empty (give a folder, e.g. results/mine)")
+    return Path(text)
+
+
+def _out(help: str):
+    return typer.Option(parser=output_path, metavar="DIR", help=help)
+
+
+def _runs(minimum: int, help: str):
+    return typer.Option("-n", "--runs", min=minimum, max=MAX_RUNS, help=help)
+
+
+def _seed(help: str = "seed (default: the scenario's)"):
+    return typer.Option(min=0, max=MAX_SEED, help=help)
+
+
+def _workers(help: str = "worker processes"):
+    return typer.Option(min=1, max=MAX_WORKERS, help=help)
 
 
 class Format(StrEnum):
@@ -69,7 +109,8 @@ def validate(
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option(help="write to this file instead of stdout")] = None,
+    out: Annotated[Path | None, typer.Option(
+        parser=output_path, metavar="FILE", help="write to this file instead of stdout")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files."""
     from ..scenario.jsonschema import scenario_json_schema_text
@@ -112,22 +153,20 @@ class Engine(StrEnum):
 @app.command()
 def run(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
-    runs: Annotated[int | None, typer.Option("-n", "--runs", min=1,
-                                             help="runs (default: the scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
-    = None,
+    runs: Annotated[int | None, _runs(1, "runs (default: the scenario's)")] = None,
+    seed: Annotated[int | None, _seed()] = None,
     engine: Annotated[Engine, typer.Option(
         help="vector: the fast engine; abm: the Mesa reference engine (same results)")]
     = Engine.vector,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes (vector engine)")] = 1,
+    workers: Annotated[int, _workers("worker processes (vector engine)")] = 1,
     chunk_size: Annotated[int | None, typer.Option(
-        min=1, help="runs per chunk, rounded up to whole blocks of 4096 (vector engine)")]
+        min=1, max=MAX_CHUNK,
+        help="runs per chunk, rounded up to whole blocks of 4096 (vector engine)")]
     = None,
     dask: Annotated[str | None, typer.Option(
         help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")]
     = None,
-    out: Annotated[Path | None, typer.Option(help="output folder (default: results/<name>/)")]
-    = None,
+    out: Annotated[Path | None, _out("output folder (default: results/<name>/)")] = None,
     summary_only: Annotated[bool, typer.Option(
         "--summary-only", help="keep only the summary (no runs.parquet): memory stays flat "
         "however many runs")] = False,
@@ -181,10 +220,15 @@ def _save(write, directory: Path) -> None:
 
 def _simulate_all(scenarios, labels, runs, seed, quiet, **options):
     """Run several scenarios with the same seed (common random numbers), one progress bar."""
+    from ..limits import check_kept_runs
+    from ..model.layout import Layout
     from ..simulation import simulate
 
     totals = [s.montecarlo.runs if runs is None else runs for s in scenarios]
     seed = scenarios[0].montecarlo.seed if seed is None else seed
+    if options.get("keep_runs", True):  # all are held at once
+        check_kept_runs([(Layout.from_scenario(s), n) for s, n in zip(scenarios, totals,
+                                                                     strict=True)])
     results = []
     with progress_bar(sum(totals), enabled=not quiet) as advance:
         for scenario, label, total in zip(scenarios, labels, totals, strict=True):
@@ -197,13 +241,13 @@ def _simulate_all(scenarios, labels, runs, seed, quiet, **options):
 @app.command()
 def compare(
     scenario_files: Annotated[list[Path], typer.Argument(metavar="A.yaml B.yaml [C.yaml ...]")],
-    runs: Annotated[int | None, typer.Option(
-        "-n", "--runs", min=2, help="runs per scenario (default: the first scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(
-        min=0, help="seed shared by all (default: the first scenario's)")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
-    out: Annotated[Path | None, typer.Option(
-        help="output folder (default: results/compare-<names>/)")] = None,
+    runs: Annotated[int | None, _runs(2, "runs per scenario (default: the first "
+                                      "scenario's)")] = None,
+    seed: Annotated[int | None, _seed("seed shared by all (default: the first scenario's)")]
+    = None,
+    workers: Annotated[int, _workers()] = 1,
+    out: Annotated[Path | None, _out("output folder (default: results/compare-<names>/)")]
+    = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
     = False,
 ) -> None:
@@ -255,13 +299,11 @@ def sweep(
     values: Annotated[str | None, typer.Option(help="values a,b,c")] = None,
     range_: Annotated[str | None, typer.Option(
         "--range", help="lo:hi:n, n evenly spaced values from lo to hi")] = None,
-    runs: Annotated[int | None, typer.Option(
-        "-n", "--runs", min=2, help="runs per value (default: the scenario's)")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
+    runs: Annotated[int | None, _runs(2, "runs per value (default: the scenario's)")] = None,
+    seed: Annotated[int | None, _seed()] = None,
+    workers: Annotated[int, _workers()] = 1,
+    out: Annotated[Path | None, _out("output folder (default: results/sweep-<name>-<param>/)")]
     = None,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
-    out: Annotated[Path | None, typer.Option(
-        help="output folder (default: results/sweep-<name>-<param>/)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
     = False,
 ) -> None:
@@ -298,8 +340,8 @@ def sweep(
 def plot(
     folders: Annotated[list[Path], typer.Argument(metavar="DIR...", help="folders written by "
                                                   "negsim run (or a scenario folder of compare)")],
-    out: Annotated[Path | None, typer.Option(
-        help="where the figures go (default: DIR/figures for one folder, results/plot/ for "
+    out: Annotated[Path | None, _out(
+        "where the figures go (default: DIR/figures for one folder, results/plot/ for "
         "several)")] = None,
 ) -> None:
     """Redraw the figures of saved results (overlaid when several), without running again."""
@@ -333,13 +375,13 @@ def plot(
 @app.command("trace")
 def trace_command(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
-    run_number: Annotated[int, typer.Option("--run", min=0, help="which run")] = 0,
-    seed: Annotated[int | None, typer.Option(min=0, help="seed (default: the scenario's)")]
-    = None,
+    run_number: Annotated[int, typer.Option("--run", min=0, max=MAX_RUNS - 1,
+                                            help="which run")] = 0,
+    seed: Annotated[int | None, _seed()] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     every: Annotated[int | None, typer.Option(
-        min=1, help="show every N-th round of a long run, with each turn and the last three "
-        "(default: about 20 rows; 1 shows all)")] = None,
+        min=1, max=MAX_TRACE_EVERY, help="show every N-th round of a long run, with each "
+        "turn and the last three (default: about 20 rows; 1 shows all)")] = None,
 ) -> None:
     """Show one run round by round: offers, how each side sees the war (belief, value of
     war, floor, demand), who accepts and why."""
@@ -426,6 +468,14 @@ def output_folder(directory: Path):
         _remove_empty(created)
         typer.echo(f"interrupted: nothing was written to {directory}", err=True)
         raise typer.Exit(130) from None
+    except Terminated as exc:
+        _remove_empty(created)
+        typer.echo(f"{exc.word}: nothing was written to {directory}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except (NumericalError, TooLarge) as exc:
+        _remove_empty(created)
+        typer.echo(f"{exc}; nothing was written to {directory}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     except BaseException:
         _remove_empty(created)
         raise
@@ -448,9 +498,28 @@ def _load(path: Path):
 
 
 def main() -> None:
-    """Console entry point: run the app; Ctrl-C exits 130 with a message, not a traceback."""
+    """Console entry point: run the app. Ctrl-C, SIGTERM and SIGHUP exit 130, 143 and 129
+    with a message, not a traceback; a broken pipe (the reader went away) exits 141 quietly."""
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Terminated as exc:
+        typer.echo(exc.word, err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> None:
+    """Exit 141 without a word: point stdout at /dev/null so that Python's final flush does
+    not complain about the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(BROKEN_PIPE)

@@ -11,6 +11,9 @@ tallies come back, so memory is set by the chunk size, not by the number of runs
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -50,6 +53,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
     their outcomes (None unless ``keep_runs``) and their tally."""
     params = sample(scenario, seed, start, stop)
     outcomes = run_vector(params)
+    outcomes.check(params.layout)
     return (outcomes if keep_runs else None), Tally.of(outcomes, params.layout)
 
 
@@ -63,7 +67,7 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
     unless ``keep_runs``) and the tally of the job.
     """
     size = chunk_size(size)
-    ranges = list(chunks(runs, size))
+    ranges = chunks(runs, size)  # produced one at a time: memory does not grow with runs
     job = _Job(Layout.from_scenario(scenario), keep_runs, progress)
     if dask is not None:
         _run_dask(scenario, seed, ranges, dask, max(workers, 2), job)
@@ -72,11 +76,47 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
             job.add(run_chunk(scenario, seed, start, stop, keep_runs), stop - start)
     else:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=worker_init, initargs=(os.getpid(),))
+        try:
             _in_order(lambda start, stop: pool.submit(run_chunk, scenario, seed, start, stop,
                                                       keep_runs),
                       ranges, 2 * workers, job)
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown()
     return job.result()
+
+
+def worker_init(parent: int) -> None:
+    """Set up a worker process: termination signals are the parent's to handle (it stops
+    the workers), and on Linux the worker dies with its parent, even a killed one, instead
+    of waiting for work forever."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: drop the chunks not started and kill the workers (they hold
+    nothing that needs cleaning up; the parent holds every result and file)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _in_order(submit, ranges, window: int, job: _Job) -> None:

@@ -1,0 +1,51 @@
+"""Termination signals as exceptions, so that SIGTERM and SIGHUP clean up like Ctrl-C.
+
+Python turns SIGINT into KeyboardInterrupt; SIGTERM and SIGHUP would end the process at once,
+leaving temporary files, an empty output folder and worker processes behind. ``install``
+makes them raise ``Terminated`` instead, which every command handles like KeyboardInterrupt:
+workers are stopped, nothing partial is left, and the process exits 128 + the signal number
+(143 for SIGTERM, 129 for SIGHUP). Only the command line installs this; the library leaves
+the signal handlers of its caller alone.
+"""
+
+from __future__ import annotations
+
+import signal
+
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+NAMES = {getattr(signal, "SIGTERM", None): "terminated", getattr(signal, "SIGHUP", None):
+         "hung up", signal.SIGINT: "interrupted"}
+BROKEN_PIPE = 141  # 128 + SIGPIPE: the conventional status when the reader went away
+
+
+class Terminated(BaseException):
+    """The process received SIGTERM or SIGHUP (a BaseException, like KeyboardInterrupt)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number, as a shell reports a process the signal ended."""
+        return 128 + self.signum
+
+    @property
+    def word(self) -> str:
+        """What happened, in a word or two: 'terminated' or 'hung up'."""
+        return NAMES.get(self.signum, "terminated")
+
+
+def _raise(signum, frame):
+    raise Terminated(signum)
+
+
+def install() -> None:
+    """Make SIGTERM and SIGHUP raise Terminated in the main thread."""
+    for signum in SIGNALS:
+        signal.signal(signum, _raise)
+
+
+def held():
+    """The signals to hold off while files are renamed into place: SIGINT and these."""
+    return (signal.SIGINT, *SIGNALS)
