@@ -32,9 +32,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@$(BIN)/negsim validate scenarios/baseline.yaml
 	@mkdir -p results
-	@COLUMNS=120 $(BIN)/negsim evidence scenarios/baseline.yaml > results/.evidence.tmp \
+	@$(BIN)/negsim evidence scenarios/baseline.yaml > results/.evidence.tmp \
 		&& mv results/.evidence.tmp results/baseline-evidence.txt
-	@COLUMNS=120 $(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1 \
+	@$(BIN)/negsim trace scenarios/baseline.yaml --run 0 --seed 1 \
 		> results/.trace.tmp && mv results/.trace.tmp results/baseline-trace.txt
 	@$(BIN)/negsim run scenarios/baseline.yaml -n 100000 --seed 1
 	@echo "figures: results/baseline/figures/*.png (agreement, deals, rounds, utilities)"

@@ -13,10 +13,19 @@ from ..evidence.registry import EvidenceRow
 from ..scenario.schema import Scenario
 
 
+class _Console(Console):
+    """A rich console that leaves a broken pipe to the command line (exit 141, quietly),
+    where rich itself would exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console() -> Console:
     """A rich console; output that is not a terminal gets a readable fixed width."""
-    con = Console()
-    return con if con.is_terminal else Console(width=150)
+    con = _Console()
+    return con if con.is_terminal else _Console(width=150)
 
 
 def evidence_table(scenario: Scenario, rows: list[EvidenceRow], con: Console | None = None) -> None:
