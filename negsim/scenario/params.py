@@ -381,7 +381,7 @@ Param = Union[float, Cited, Distribution]  # what a validated parameter field ho
 
 # The range each kind of parameter means in the model (docs/scenarios.md, "Ranges"). Every
 # bound is finite, so no product or sum of parameters can overflow a float.
-MAX_ROUNDS = 10_000  # rounds: the window, a horizon, an event's duration
+MAX_ROUNDS = 10_000  # rounds: the window and an event's duration
 MAX_RUNS = 10**10  # runs of a Monte Carlo job (file, command line and API alike)
 MAX_SEED = 2**63 - 1
 UNIT = Domain(0.0, 1.0)
@@ -395,7 +395,9 @@ STEP = Domain(0.0, 1.0, lo_open=True)
 WEIGHT = Domain(0.0, 1e6)  # saliences: relative weights, normalised per actor
 CAPABILITY = Domain(1e-6, 1e6)  # relative power: only ratios matter
 WAR_COST = Domain(0.0, 1.0)  # utility lost per round (1: the whole scale in one round)
-HORIZON = Domain(0.0, float(MAX_ROUNDS))  # rounds of war expected without a deal
+HORIZON = Domain(0.0, 1e9)  # rounds of war expected without a deal (far beyond any window:
+#                            a tiny war cost over a huge horizon is the limit kappa -> 0,
+#                            kappa H fixed, that bilateral bargaining theory uses)
 EXPONENT = Domain(1e-3, 1e3)  # concession exponent: 1e-3 concedes at once, 1e3 never
 PATIENCE = Domain(0.0, 1e6)  # rounds to concede down to the floor
 BELIEF_WEIGHT = Domain(1e-6, 1e6)  # rounds of fighting a prior is worth
