@@ -3,11 +3,11 @@ in a size that does not grow with the number of runs.
 
 Each chunk of runs is reduced to a Tally where it is played; tallies are merged in run order.
 Counts and histograms are integers, so merging them is exact. Utility means and variances
-come from three sums over the RNG blocks of 4096 runs (each block's sum of utilities, its
-sum of squared deviations from its own mean, and its sum times its mean), kept exactly as a
-few non-overlapping floats each (Shewchuk's partials, as math.fsum keeps them), so a tally
-does not depend on how the runs were split into chunks, on the order of merging, on the
-number of workers or on the executor: the same job always gives the same summary.
+come from the exact sums of the utilities and of their squares (each square split exactly
+into two floats), kept as a few non-overlapping floats each (Shewchuk's partials, as
+math.fsum keeps them, in one canonical form): the mean and variance are correctly rounded,
+and a tally does not depend on how the runs were split into chunks, on the order of merging,
+on the number of workers or on the executor: the same job always gives the same summary.
 
 Deals and no-deal points go into histograms of DEAL_BINS bins on [0, 1] that also keep the
 least and the largest value in each bin. Quantiles are read off them the way numpy
@@ -19,6 +19,7 @@ numpy's quantile of the same values, and exact for small samples, at gaps and at
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
@@ -51,8 +52,8 @@ class Tally:
     deal_span: np.ndarray  # (2, K, DEAL_BINS) least and largest deal in each bin (+-inf empty)
     no_deal_span: np.ndarray  # (2, K, DEAL_BINS) the same for no-deal points
     utility: np.ndarray  # (A, UTILITY_BINS) final utilities (clamped to UTILITY_RANGE)
-    sums: np.ndarray  # (3, A, P): exact sums over blocks of s_b, m2_b and s_b^2 / n_b per
-    #                   actor, each as P non-overlapping floats (zero-padded)
+    sums: np.ndarray  # (2, A, P): the exact sums of u and of u^2 per actor, each as P
+    #                   non-overlapping floats (canonical, zero-padded)
 
     @classmethod
     def empty(cls, layout: Layout) -> Tally:
@@ -65,7 +66,7 @@ class Tally:
                    blocker=zeros(a, np.int64), event=zeros(e, np.int64),
                    deal=zeros((k, DEAL_BINS), np.int64), no_deal=zeros((k, DEAL_BINS), np.int64),
                    deal_span=_empty_span(k), no_deal_span=_empty_span(k),
-                   utility=zeros((a, UTILITY_BINS), np.int64), sums=zeros((3, a, 0)))
+                   utility=zeros((a, UTILITY_BINS), np.int64), sums=zeros((2, a, 0)))
 
     @classmethod
     def of(cls, outcomes: Outcomes, layout: Layout) -> Tally:
@@ -93,15 +94,15 @@ class Tally:
         blocks = outcomes.run // BLOCK
         starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
         stops = np.r_[starts[1:], len(blocks)]
-        sums = [[[] for _ in range(a)] for _ in range(3)]
+        sums = [[[] for _ in range(a)] for _ in range(2)]
         for start, stop in zip(starts, stops, strict=True):
             u = outcomes.utility[start:stop]
-            total = u.sum(axis=0)
-            mean = total / (stop - start)
-            terms = (total, ((u - mean) ** 2).sum(axis=0), total * mean)
-            for row, term in zip(sums, terms, strict=True):
-                for partials, x in zip(row, term, strict=True):
-                    _add_exact(partials, float(x))
+            square, error = u * u, _square_error(u)  # u^2 = square + error, exactly
+            for i in range(a):
+                for x in _exact_parts(u[:, i]):
+                    _add_exact(sums[0][i], x)
+                for x in _exact_parts(np.concatenate([square[:, i], error[:, i]])):
+                    _add_exact(sums[1][i], x)
         tally.sums = _pack(sums)
         return tally
 
@@ -120,20 +121,20 @@ class Tally:
         return Tally(**merged)
 
     def utility_mean_var(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sample variance of each actor's final utility, from the exact sums,
-        rounded once. With S = sum of utilities, the sum of squared deviations is
-        sum_b m2_b + sum_b s_b^2 / n_b - S^2 / n. -> (A,), (A,)"""
+        """Mean and sample variance of each actor's final utility, correctly rounded: from
+        the exact S = sum u and Q = sum u^2, the variance (Q - S^2 / n) / (n - 1) is computed
+        in rational arithmetic and rounded once. -> (A,), (A,)"""
         n = self.runs
         a = self.sums.shape[1]
         if n == 0:
             return np.full(a, np.nan), np.full(a, np.nan)
         exact = [[sum(map(Fraction, self.sums[r, i]), Fraction(0)) for i in range(a)]
-                 for r in range(3)]
+                 for r in range(2)]
         mean = np.array([float(exact[0][i] / n) for i in range(a)])
         if n < 2:
             return mean, np.full(a, np.nan)
-        squares = [exact[1][i] + exact[2][i] - exact[0][i] ** 2 / n for i in range(a)]
-        var = np.array([float(max(q, Fraction(0)) / (n - 1)) for q in squares])
+        var = np.array([float((exact[1][i] - exact[0][i] ** 2 / n) / (n - 1))
+                        for i in range(a)])
         return mean, var
 
     def to_bytes(self) -> bytes:
@@ -155,15 +156,39 @@ class Tally:
 
 
 def _sums_of_moments(moments: np.ndarray) -> np.ndarray:
-    """The exact sums of an older tally's block moments (blocks, 3, A): runs, mean, m2."""
+    """The sums S and Q of an older tally's block moments (blocks, 3, A): runs, mean, m2
+    (as close as those moments allow)."""
     counts, means, m2 = moments[:, 0], moments[:, 1], moments[:, 2]
     a = moments.shape[2]
-    sums = [[[] for _ in range(a)] for _ in range(3)]
-    for terms in zip(counts * means, m2, counts * means * means, strict=True):
+    sums = [[[] for _ in range(a)] for _ in range(2)]
+    for terms in zip(counts * means, m2 + counts * means * means, strict=True):
         for row, term in zip(sums, terms, strict=True):
             for partials, x in zip(row, term, strict=True):
                 _add_exact(partials, float(x))
     return _pack(sums)
+
+
+_SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's splitting constant for doubles
+
+
+def _square_error(u: np.ndarray) -> np.ndarray:
+    """e with u * u = fl(u * u) + e exactly (Dekker's product; |u| far below 1e150)."""
+    c = _SPLIT * u
+    high = c - (c - u)
+    low = u - high
+    return ((high * high - u * u) + 2.0 * high * low) + low * low
+
+
+def _exact_parts(values: np.ndarray) -> list[float]:
+    """The exact sum of ``values`` as a few floats: math.fsum's correctly rounded sum, then
+    the correctly rounded remainder, until nothing remains (two or three passes in C)."""
+    terms = values.tolist()
+    parts: list[float] = []
+    while True:
+        rest = math.fsum(terms + [-p for p in parts])
+        if rest == 0.0:
+            return parts
+        parts.append(rest)
 
 
 def _add_exact(partials: list[float], x: float) -> None:

@@ -186,8 +186,8 @@ def test_a_tally_does_not_grow_with_the_number_of_runs():
     assert size <= size_one + 3 * len(layout.actors) * 8 * 8  # a few more partials at most
     mean, var = merged.utility_mean_var()
     mean_one, var_one = one.utility_mean_var()
-    np.testing.assert_allclose(mean, mean_one, rtol=1e-14)
-    np.testing.assert_allclose(var, var_one * (BLOCK - 1) * 300 / (BLOCK * 300 - 1), rtol=1e-9)
+    np.testing.assert_allclose(mean, mean_one, rtol=1e-15)  # both correctly rounded
+    np.testing.assert_allclose(var, var_one * (BLOCK - 1) * 300 / (BLOCK * 300 - 1), rtol=1e-15)
 
 
 def test_kept_runs_that_would_not_fit_are_refused_with_the_figure(tmp_path):

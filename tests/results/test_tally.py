@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 from negsim.engine import run_chunked
 from negsim.model.layout import Layout
+from negsim.results.outcome import Outcomes
 from negsim.results.tally import (
     DEAL_BINS,
     Tally,
@@ -98,3 +99,24 @@ def test_summary_only_memory_does_not_grow_with_the_number_of_runs():
     small = peak_of_summary_only_job(4 * BLOCK)
     large = peak_of_summary_only_job(40 * BLOCK)  # ten times the runs, forty chunks
     assert large < 1.15 * small, (small, large)
+
+
+@given(st.integers(1, 3 * BLOCK + 5), st.sampled_from([0.0, 0.3, -1e4, -1e9]),
+       st.sampled_from([1e-9, 1e-3, 0.1]), st.integers(0, 2**32 - 1))
+def test_utility_mean_and_variance_are_correctly_rounded(n, offset, spread, seed):
+    """Mean and variance equal the exact rational mean and variance of the utilities,
+    rounded once, even far from 0 with a tiny spread (where one-pass formulas cancel)."""
+    from fractions import Fraction
+
+    layout = Layout.from_scenario(SINK)
+    rng = np.random.default_rng(seed)
+    outcomes = Outcomes.empty(layout, np.arange(n))
+    outcomes.utility[:] = offset + rng.normal(0.0, spread, outcomes.utility.shape)
+    outcomes.no_deal[:] = 0.5
+    mean, var = Tally.of(outcomes, layout).utility_mean_var()
+    for i in range(outcomes.utility.shape[1]):
+        exact = [Fraction(x) for x in outcomes.utility[:, i]]
+        total, squares = sum(exact), sum(x * x for x in exact)
+        assert mean[i] == float(total / n)
+        if n > 1:
+            assert var[i] == float((squares - total * total / n) / (n - 1))
