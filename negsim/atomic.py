@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
+
+from .signals import deferred
 
 
 def write_atomic(path: str | Path, write: Callable[[str], None]) -> None:
@@ -45,8 +44,8 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     an error, Ctrl-C or (under the command line) SIGTERM or SIGHUP meanwhile removes every
     temporary file, and the folders this call created, and leaves the targets untouched.
     Then all are renamed into place, and the files in ``remove`` (left by an earlier job,
-    say) are deleted, with termination signals held off for the few microseconds that takes
-    (``signals_held``).
+    say) are deleted, with termination signals deferred until that is done
+    (``signals.deferred``): a folder holds all of a job's files or none.
     """
     made: list[Path] = []
     for folder in sorted({Path(p).parent for p in files}, key=lambda p: len(p.parts)):
@@ -55,6 +54,7 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
                 missing.mkdir()
                 made.append(missing)
     done: list[tuple[str, Path]] = []
+    renamed = 0
     try:
         for path, write in files.items():
             path = Path(path)
@@ -65,41 +65,30 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
+        with deferred():
+            for tmp, path in done:
+                os.replace(tmp, path)
+                renamed += 1
+            for path in remove:
+                Path(path).unlink(missing_ok=True)
+            global _commits
+            _commits += 1
     except BaseException:
-        for tmp, _ in done:
+        for tmp, _ in done[renamed:]:
             Path(tmp).unlink(missing_ok=True)
-        for folder in reversed(made):  # deepest first
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
+        if not renamed:
+            for folder in reversed(made):  # deepest first
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
         raise
-    with signals_held():
-        for tmp, path in done:
-            os.replace(tmp, path)
-        for path in remove:
-            Path(path).unlink(missing_ok=True)
 
 
-@contextmanager
-def signals_held():
-    """Hold off Ctrl-C, SIGTERM and SIGHUP for the few microseconds files are renamed into
-    place (main thread only): a signal with a Python handler (Ctrl-C; SIGTERM and SIGHUP
-    under the command line) is ignored meanwhile, so the job completes; one with its default
-    action is blocked and takes effect just after, once every file is in place."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    numbers = [getattr(signal, n) for n in names if hasattr(signal, n)]
-    default = [s for s in numbers if signal.getsignal(s) is signal.SIG_DFL]
-    ignored = {s: signal.signal(s, signal.SIG_IGN) for s in numbers
-               if s not in default and signal.getsignal(s) not in (signal.SIG_IGN, None)}
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, default) if default else None
-    try:
-        yield
-    finally:
-        for s, handler in ignored.items():
-            signal.signal(s, handler)
-        if blocked is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+_commits = 0
+
+
+def commits() -> int:
+    """How many sets of files write_all_atomic has put in place in this process (so that a
+    command interrupted just after writing can say so)."""
+    return _commits

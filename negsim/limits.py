@@ -17,6 +17,9 @@ MAX_WORKERS = 256
 MAX_SWEEP_VALUES = 1_000  # values of one sweep
 MAX_TRACE_EVERY = 10_000
 
+__all__ = ["MAX_RUNS", "MAX_SEED", "MAX_CHUNK", "MAX_WORKERS", "MAX_SWEEP_VALUES",
+           "TooLarge", "check_kept_runs", "kept_runs_bytes", "available_bytes"]
+
 # Peak memory of a job that keeps its runs, measured with make bench (1 M baseline runs
 # kept: 861 MiB): the interpreter and its libraries, a window of chunks in flight, and about
 # four copies of the outcomes (the chunks, their concatenation, the table, the Parquet file).
@@ -60,20 +63,22 @@ class TooLarge(ValueError):
     """A job refused before it starts because it would not fit in memory."""
 
 
-def check_kept_runs(jobs: list[tuple[Layout, int]], available: int | None = None) -> None:
+SUMMARY_ONLY = "keep only the summary (negsim run --summary-only; keep_runs=False in Python)"
+
+
+def check_kept_runs(jobs: list[tuple[Layout, int]], advice: str = SUMMARY_ONLY,
+                    available: int | None = None) -> None:
     """Raise TooLarge when keeping every run of the jobs (layout, runs) would not fit in
-    memory (``available``: the bytes free, by default what the system reports)."""
+    memory (``available``: the bytes free, by default what the system reports); the message
+    ends with ``advice``."""
     need = kept_runs_bytes(jobs)
     have = available_bytes() if available is None else available
     runs = sum(n for _, n in jobs)
     if have is not None and need > have:
         raise TooLarge(f"keeping all {runs:,} runs needs about {gib(need)} of memory and "
-                       f"{gib(have)} is available; run fewer, or keep only the summary "
-                       f"(negsim run --summary-only; keep_runs=False in Python)")
+                       f"{gib(have)} is available; run fewer, or {advice}")
 
 
-__all__ = ["MAX_RUNS", "MAX_SEED", "MAX_CHUNK", "MAX_WORKERS", "MAX_SWEEP_VALUES",
-           "TooLarge", "check_kept_runs", "kept_runs_bytes", "available_bytes"]
 
 
 def gib(n: int) -> str:

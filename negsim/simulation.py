@@ -39,7 +39,8 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
         raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
     layout = Layout.from_scenario(scenario)
     if keep_runs or engine == "abm":  # the Mesa engine keeps every run
-        limits.check_kept_runs([(layout, runs)])
+        limits.check_kept_runs([(layout, runs)], limits.SUMMARY_ONLY if engine == "vector"
+                               else "use the vector engine, which can keep only the summary")
     if engine == "abm":
         from .abm import run_abm
 

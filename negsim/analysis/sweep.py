@@ -53,7 +53,10 @@ def parse_values(values: str | None, range_: str | None) -> list[float]:
             if count < 2:
                 raise SweepError("--range lo:hi:n needs n >= 2")
             _check_count(count, "--range")
-            out = [clean(float(v)) for v in np.linspace(float(lo), float(hi), count)]
+            raw = [float(v) for v in np.linspace(float(lo), float(hi), count)]
+            out = [raw[0], *map(clean, raw[1:-1]), raw[-1]]
+            if len(set(out)) < len(set(raw)):  # too fine a grid to write shorter
+                out = raw
     except SweepError:
         raise
     except ValueError:

@@ -228,7 +228,8 @@ def _simulate_all(scenarios, labels, runs, seed, quiet, **options):
     seed = scenarios[0].montecarlo.seed if seed is None else seed
     if options.get("keep_runs", True):  # all are held at once
         check_kept_runs([(Layout.from_scenario(s), n) for s, n in zip(scenarios, totals,
-                                                                     strict=True)])
+                                                                     strict=True)],
+                        advice="compare fewer scenarios at once")
     results = []
     with progress_bar(sum(totals), enabled=not quiet) as advance:
         for scenario, label, total in zip(scenarios, labels, totals, strict=True):
@@ -462,16 +463,20 @@ def output_folder(directory: Path):
         _remove_empty(created)
         typer.echo(f"{directory}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    from ..atomic import commits
+
+    before = commits()
     try:
         yield
-    except KeyboardInterrupt:
-        _remove_empty(created)
-        typer.echo(f"interrupted: nothing was written to {directory}", err=True)
-        raise typer.Exit(130) from None
-    except Terminated as exc:
-        _remove_empty(created)
-        typer.echo(f"{exc.word}: nothing was written to {directory}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+    except (KeyboardInterrupt, Terminated) as exc:
+        word, code = ((exc.word, exc.exit_code) if isinstance(exc, Terminated)
+                      else ("interrupted", 130))
+        if commits() > before:  # the signal came just after the files were in place
+            typer.echo(f"{word} after writing {directory}/", err=True)
+        else:
+            _remove_empty(created)
+            typer.echo(f"{word}: nothing was written to {directory}", err=True)
+        raise typer.Exit(code) from None
     except (NumericalError, TooLarge) as exc:
         _remove_empty(created)
         typer.echo(f"{exc}; nothing was written to {directory}", err=True)
@@ -510,6 +515,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except SystemExit as exc:
+        # click and typer end a broken pipe with exit 1 after wrapping stdout this way
+        if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            _quiet_broken_pipe()
+        raise
 
 
 def _quiet_broken_pipe() -> None:

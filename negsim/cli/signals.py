@@ -37,7 +37,24 @@ class Terminated(BaseException):
 
 
 def _raise(signum, frame):
+    if signum == getattr(signal, "SIGHUP", None):
+        _detach_terminal()
     raise Terminated(signum)
+
+
+def _detach_terminal() -> None:
+    """After a hang-up the terminal is gone: point stdout and stderr at /dev/null where they
+    were the terminal, so that cleaning up and exiting 129 do not fail writing to it."""
+    import os
+
+    devnull = None
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                devnull = os.open(os.devnull, os.O_WRONLY) if devnull is None else devnull
+                os.dup2(devnull, fd)
+        except OSError:
+            pass
 
 
 def install() -> None:
@@ -46,6 +63,3 @@ def install() -> None:
         signal.signal(signum, _raise)
 
 
-def held():
-    """The signals to hold off while files are renamed into place: SIGINT and these."""
-    return (signal.SIGINT, *SIGNALS)

@@ -10,6 +10,7 @@ tallies come back, so memory is set by the chunk size, not by the number of runs
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -26,6 +27,7 @@ from ..results.outcome import Outcomes
 from ..results.tally import Tally
 from ..sampling import BLOCK, sample
 from ..scenario.schema import Scenario
+from ..signals import deferred
 from .vector import run_vector
 
 DEFAULT_CHUNK = 4 * BLOCK
@@ -111,12 +113,13 @@ def worker_init(parent: int) -> None:
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool at once: drop the chunks not started and kill the workers (they hold
     nothing that needs cleaning up; the parent holds every result and file)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()
-    for process in processes:
-        process.join(timeout=10)
+    with deferred():  # a second Ctrl-C or SIGTERM waits until the workers are gone
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=10)
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _in_order(submit, ranges, window: int, job: _Job) -> None:
@@ -166,7 +169,7 @@ def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
     cluster = None
     if address == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(cluster)
     else:
         client = Client(address)
@@ -177,9 +180,10 @@ def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
             run_chunk, shared, seed, start, stop, job.keep_runs, key=f"negsim-{name}-{start}",
             pure=False), ranges, 2 * workers, job)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with deferred():  # a second signal waits until the cluster is closed
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def concat(parts: list[Outcomes]) -> Outcomes:
