@@ -119,7 +119,17 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             process.kill()
         for process in processes:
             process.join(timeout=10)
+        # A worker killed while sending its result leaves half a message in the result pipe,
+        # and the pool's manager thread would wait for the rest forever (and the interpreter
+        # for it at exit): closing our own end of that pipe turns the wait into an end of
+        # file, which the pool handles as a broken pool and cleans up.
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
         pool.shutdown(wait=False, cancel_futures=True)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=10)
 
 
 def _in_order(submit, ranges, window: int, job: _Job) -> None:
