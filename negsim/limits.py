@@ -44,19 +44,33 @@ def kept_runs_bytes(jobs: list[tuple[Layout, int]]) -> int:
 
 
 def available_bytes() -> int | None:
-    """Memory available to a new job: MemAvailable on Linux (physical memory elsewhere),
-    or None when it cannot be told."""
+    """Memory available to a new job: MemAvailable on Linux, less if a cgroup (a container)
+    allows less; physical memory elsewhere; None when it cannot be told."""
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    free = int(line.split()[1]) * 1024
+                    limit = _cgroup_room()
+                    return free if limit is None else min(free, limit)
     except (OSError, ValueError, IndexError):
         pass
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (OSError, ValueError, AttributeError):
         return None
+
+
+def _cgroup_room() -> int | None:
+    """What a cgroup v2 memory limit leaves (memory.max - memory.current), if there is one."""
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+            used = int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+    return None if limit == "max" else max(int(limit) - used, 0)
 
 
 class TooLarge(ValueError):

@@ -220,6 +220,7 @@ class Choice(Provenance):
 
     def center(self) -> float:
         w = self.weights or [1.0] * len(self.values)
+        w = [x / max(w) for x in w]  # weights near 1e308 would overflow their sum
         return sum(v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
 
 
