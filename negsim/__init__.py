@@ -5,12 +5,6 @@ starts fast and a Ctrl-C while starting is handled like any other.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("negsim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
 
 _EXPORTS = {"Problem": "scenario", "Results": "results", "Scenario": "scenario",
             "ScenarioError": "scenario", "load_scenario": "scenario",
@@ -19,7 +13,19 @@ _EXPORTS = {"Problem": "scenario", "Results": "results", "Scenario": "scenario",
 __all__ = [*_EXPORTS, "__version__"]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("negsim")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0"
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # read on first use: importing negsim stays instant
+        value = globals()["__version__"] = _version()
+        return value
     if name in _EXPORTS:
         value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value

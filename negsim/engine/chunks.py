@@ -18,6 +18,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 
 import numpy as np
@@ -78,8 +79,12 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
             job.add(run_chunk(scenario, seed, start, stop, keep_runs), stop - start)
     else:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=worker_init, initargs=(os.getpid(),))
+        with _signals_blocked():  # the helpers are born deaf to the terminal's signals
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=worker_init, initargs=(os.getpid(),))
+            launch = getattr(pool, "_launch_processes", None)
+            if launch is not None:  # start every worker now, not on the first submissions
+                launch()
         try:
             _in_order(lambda start, stop: pool.submit(run_chunk, scenario, seed, start, stop,
                                                       keep_runs),
@@ -89,6 +94,25 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
             raise
         pool.shutdown()
     return job.result()
+
+
+@contextmanager
+def _signals_blocked():
+    """Block Ctrl-C, SIGTERM and SIGHUP in this thread while worker processes (and
+    multiprocessing's resource tracker) are started: they inherit the blocked mask, so a
+    Ctrl-C or hang-up sent to the whole process group while they import cannot print their
+    tracebacks or kill the tracker; the parent gets any such signal as soon as the block
+    ends, and stops them itself."""
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    numbers = {getattr(signal, n) for n in names if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def worker_init(parent: int) -> None:

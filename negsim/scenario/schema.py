@@ -411,6 +411,8 @@ class Scenario(Strict_):
                 message = self._target_problem(effect)
                 if message:
                     problems.add(where + ("target",), message)
+                elif effect.op == "scale" and support(effect.value)[0] < 0:
+                    problems.add(where + ("value",), "'scale' value must be ≥ 0")
 
     def _target_problem(self, effect: Modify) -> str | None:
         parts = effect.target.split(".", 2)
@@ -440,8 +442,6 @@ class Scenario(Strict_):
             message = TARGETS[kind][attr].problem(effect.value)
             if message:
                 return f"'set' value {message}"
-        if effect.op == "scale" and support(effect.value)[0] < 0:
-            return "'scale' value must be ≥ 0"
         return None
 
     # --- convenience -----------------------------------------------------------------------

@@ -249,9 +249,6 @@ sys.addaudithook(hook)
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="defect: Ctrl-C while negsim/__init__.py imports "
-                   "importlib.metadata (the first ~20-60 ms) prints a KeyboardInterrupt "
-                   "traceback: the handlers of cli/entry.py are not in place yet")
 def test_ctrl_c_while_the_package_is_imported_prints_no_traceback(tmp_path):
     """Ctrl-C at a chosen moment, made exact: a sitecustomize module on PYTHONPATH sends
     SIGINT to the process when negsim/__init__.py starts importing importlib.metadata (a
@@ -382,11 +379,8 @@ def test_a_signal_to_negsim_with_workers_stops_them(tmp_path, spawn, background,
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 @pytest.mark.parametrize("signum", [
     pytest.param(signal.SIGINT, id="SIGINT-ctrl-c"),
-    pytest.param(signal.SIGHUP, id="SIGHUP-terminal-closed", marks=pytest.mark.xfail(
-        strict=True, reason="defect: SIGHUP to the process group (the terminal closes) kills "
-        "multiprocessing's resource tracker, which ignores SIGINT and SIGTERM but not SIGHUP: "
-        "'UserWarning: resource_tracker: process died unexpectedly, relaunching. Some "
-        "resources might leak.' and KeyError tracebacks of the relaunched tracker")),
+    pytest.param(signal.SIGHUP, id="SIGHUP-terminal-closed"),  # the tracker is born with
+    #                                                             SIGHUP blocked
 ])
 def test_a_signal_to_the_whole_group_with_workers(tmp_path, spawn, background, signum):
     """A signal to the foreground process group, as a terminal sends Ctrl-C or a hang-up."""
@@ -701,13 +695,7 @@ def fuzz_cases() -> list:
         for value in fuzz_values(domain):
             case = FuzzCase(source, path, value, lo, hi, scale=path[0] == "events",
                             whole=domain is None, key=f"{source.stem}-{path}={value!r}")
-            marks = []
-            if case.scale and lo <= value < 0:
-                marks = [pytest.mark.xfail(strict=True, reason=(
-                    "defect: a negative scale factor inside the effect range is refused at "
-                    "effects[1].target ('scale' value must be ≥ 0), the line of the target, "
-                    "not at effects[1].value where the number stands"))]
-            cases.append(pytest.param(case, id=f"{case.dotted}={value!r}", marks=marks))
+            cases.append(pytest.param(case, id=f"{case.dotted}={value!r}"))
     return cases
 
 
