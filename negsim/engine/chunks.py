@@ -71,6 +71,7 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
     """
     size = chunk_size(size)
     ranges = chunks(runs, size)  # produced one at a time: memory does not grow with runs
+    workers = min(workers, -(-runs // size))  # no more processes than chunks
     job = _Job(Layout.from_scenario(scenario), keep_runs, progress)
     if dask is not None:
         _run_dask(scenario, seed, ranges, dask, max(workers, 2), job)
