@@ -21,7 +21,7 @@ import numpy as np
 from scipy import special
 
 from .model import hazard
-from .model.layout import Layout
+from .model.layout import NEVER, Layout
 from .scenario.params import Beta, Choice, Normal, Triangular, Uniform, support
 from .scenario.schema import (
     DEFAULT_BELIEF_WEIGHT,
@@ -162,9 +162,12 @@ class ParameterBatch:
     hazard: np.ndarray  # (N, T) perceived hazard that the talks end before round t + 1
     proposer: np.ndarray  # (N, T) actor index proposing in each round
     event_fires: np.ndarray  # (N, E) bool: the event happens in this run
-    event_start: np.ndarray  # (N, E) int: first round it is active
+    event_start: np.ndarray  # (N, E) int: first round it is active (NEVER for an event the
+    #                          state of the talks starts: set when it starts)
     event_end: np.ndarray  # (N, E) int: first round it is no longer active
-    effect_value: np.ndarray  # (N, F) amount of each effect (NaN for mediator_exit)
+    event_length: np.ndarray  # (N, E) int: rounds it lasts once started (T: to the end)
+    effect_value: np.ndarray  # (N, F) amount of each effect of an event or a stage (NaN for
+    #                           mediator_exit)
     run_axis_last: bool = False  # True after runs_last(): shapes (A, K, N), (T, N), ...
 
     def __len__(self) -> int:
@@ -291,16 +294,19 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
     E = len(layout.events)
     fires = np.zeros((n, E), dtype=bool)
     event_start, event_end = np.zeros((n, E), dtype=np.int64), np.zeros((n, E), dtype=np.int64)
+    event_length = np.full((n, E), T, dtype=np.int64)
     for e, (name, event) in enumerate(scenario.events.items()):
         base = ("events", name)
         probability = draw(base + ("probability",), event.probability)
         fires[:, e] = uniforms(seed, f"events.{name}.fires", blocks)[rows] < probability
-        event_start[:, e] = np.clip(np.floor(draw(base + ("round",), event.round)), 0, T - 1)
-        if event.duration is None:
-            event_end[:, e] = T
-        else:
+        if event.duration is not None:
             length = np.maximum(np.floor(draw(base + ("duration",), event.duration)), 1)
-            event_end[:, e] = np.minimum(event_start[:, e] + length, T)
+            event_length[:, e] = np.minimum(length, T)
+        if event.round is None:  # started by the state of the talks, in the engines
+            event_start[:, e], event_end[:, e] = NEVER, T
+            continue
+        event_start[:, e] = np.clip(np.floor(draw(base + ("round",), event.round)), 0, T - 1)
+        event_end[:, e] = np.minimum(event_start[:, e] + event_length[:, e], T)
     threats = []
     for e, (name, event) in enumerate(scenario.events.items()):
         if e in layout.known_exits:
@@ -309,12 +315,11 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
     risk = hazard.combined_hazard(threats) if threats else np.zeros((n, T))
 
     effect_value = np.full((n, len(layout.effects)), np.nan)
-    f = 0
-    for name, event in scenario.events.items():
-        for j, effect in enumerate(event.effects):
-            if isinstance(effect, Modify):
-                effect_value[:, f] = draw(("events", name, "effects", j, "value"), effect.value)
-            f += 1
+    effects = [effect for event in scenario.events.values() for effect in event.effects]
+    effects += [effect for stage in protocol.agenda or [] for effect in stage.effects]
+    for f, (spec, effect) in enumerate(zip(layout.effects, effects, strict=True)):
+        if isinstance(effect, Modify):
+            effect_value[:, f] = draw(tuple(spec.path.split(".")), effect.value)
 
     return ParameterBatch(
         layout=layout, seed=seed, run=np.arange(start, stop), ideal=ideal, salience=salience,
@@ -324,4 +329,4 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
         drift=drift, volatility=volatility, noise=noise, horizon=horizon, bias=bias, step=step,
         hazard=risk,
         proposer=proposer, event_fires=fires, event_start=event_start, event_end=event_end,
-        effect_value=effect_value)
+        event_length=event_length, effect_value=effect_value)

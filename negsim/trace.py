@@ -9,9 +9,11 @@ from .scenario.schema import Scenario
 def trace(scenario: Scenario, seed: int, run: int) -> dict:
     """The trace of run ``run`` under ``seed``.
 
-    ``{"rounds": [{"round", "proposer", "offer", "no_deal", "hazard", "actors", "responses"}],
-    "outcome": {"agreed", "round", "deal", "utilities", "censored", ...}}``. ``no_deal`` is
-    the front q(t); ``hazard`` the perceived chance that the talks end before the next round;
+    ``{"rounds": [{"round", "proposer", "offer", "no_deal", "hazard", "events", "actors",
+    "responses"}], "outcome": {"agreed", "round", "deal", "utilities", "censored", ...}}``.
+    ``no_deal`` is the front q(t); ``hazard`` the perceived chance that the talks end before
+    the next round; ``events`` the events active in the round; under an agenda, ``stage`` the
+    stage on the table, ``table`` its issues and ``settled`` what earlier stages agreed;
     ``actors`` every actor's belief about the drift of each contested issue, value of war,
     floor, demand, next demand, threshold and utility of the offer; ``responses`` every actor
     required to accept that round's offer, the proposer included (utility, threshold, accept,
@@ -43,5 +45,8 @@ def trace_of(model: NegotiationModel, seed: int, run: int) -> dict:
             "utilities": dict(zip(layout.actors, map(float, model.final_utility), strict=True)),
             "events": [name for name, seen in zip(layout.events, model.seen_events, strict=True)
                        if seen],
+            **({"stages": {stage: (int(r) if r >= 0 else None)
+                           for stage, r in zip(layout.stages, model.stage_round, strict=True)}}
+               if layout.staged else {}),
         },
     }

@@ -50,6 +50,7 @@ def record(outcomes: Outcomes, row: int, model: NegotiationModel) -> None:
     outcomes.no_deal[row] = model.no_deal
     outcomes.utility[row] = model.final_utility
     outcomes.event[row] = model.seen_events
+    outcomes.stage_round[row] = model.stage_round
 
 
 def _model_seed(seed: int, run: int) -> int:

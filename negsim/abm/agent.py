@@ -7,7 +7,7 @@ from dataclasses import fields
 import mesa
 import numpy as np
 
-from ..model import assessment, rules, text
+from ..model import agenda, assessment, rules, text
 
 
 class ActorAgent(mesa.Agent):
@@ -45,39 +45,67 @@ class ActorAgent(mesa.Agent):
     def assess(self, now) -> None:
         """This round's belief about the drift, value of war, floor and demand."""
         p, model = self.model.params, self.model
+        stage = None if model.view is None else model.view.row(self.index)
         assessed = assessment.assess(
             model.round, self._mine(now), model.front, p.status_quo, self._row(p.ideal),
             self._row(p.salience), p.horizon, self._row(p.layout.strategy), self._row(p.rate),
-            self._row(p.initial), np.array([self.previous]), np.array([self.received]))
+            self._row(p.initial), np.array([self.previous]), np.array([self.received]),
+            stage=stage)
         self.estimate = assessed.estimate[0]
         self.war, self.floor = float(assessed.war[0]), float(assessed.floor[0])
         self.demand = float(assessed.demand[0])
 
     def propose(self, now, demands) -> np.ndarray:
         """A logrolled offer that spends this actor's budget 1 - a(t) (alternating protocol)."""
-        p = self.model.params
+        p, view = self.model.params, self.model.view
         layout = p.layout
-        return rules.offer(self.index, layout.members, p.ideal, p.salience, demands,
-                           now.capability, p.red_low, p.red_high, layout.issue_rank)
+        if view is None:
+            return rules.offer(self.index, layout.members, p.ideal, p.salience, demands,
+                               now.capability, p.red_low, p.red_high, layout.issue_rank)
+        offer = rules.offer(self.index, layout.members, p.ideal, p.salience, demands,
+                            now.capability, p.red_low, p.red_high, layout.issue_rank,
+                            view.table, view.best)
+        return agenda.shown(view, offer, self.model.front)
 
     def draft(self, now) -> np.ndarray:
         """The mediator's single text this round: the first draft, or the last redraft, each
         kept inside its red lines and above its own floor."""
-        p, model = self.model.params, self.model
+        p, model, view = self.model.params, self.model, self.model.view
         m = self.index
         ideal, weight, low, high = p.ideal[m], p.salience[m], p.red_low[m], p.red_high[m]
-        if model.round == 0:
+        floor = self.floor
+        opening = model.round == 0
+        if view is not None:  # only the issues on the table move; the floor counts the rest
+            weight = np.where(view.table, weight, 0.0)
+            floor = floor - view.offset[m]
+            low, high = np.where(view.table, low, 0.0), np.where(view.table, high, 1.0)
+            opening = bool(view.opening)
+        if opening:
             members = p.layout.members.copy()
             members[m] = False
             goal, _ = rules.target(p.ideal, p.salience, now.capability, members)
-            return text.first_text(ideal, weight, self.floor, p.bias, goal, low, high)
-        return text.constrain(model.text, model.redraft, ideal, weight, self.floor, low, high)
+            if view is None:
+                return text.first_text(ideal, weight, floor, p.bias, goal, low, high)
+            goal = np.where(view.table, goal, np.nan)
+            drafted = text.first_text(ideal, weight, floor, p.bias, goal, low, high)
+        else:
+            drafted = text.constrain(model.text, model.redraft, ideal, weight, floor, low, high)
+            if view is None:
+                return drafted
+        return agenda.shown(view, drafted, model.front)
 
     def evaluate(self, offer) -> tuple[float, bool]:
         """This actor's utility of an offer, and whether the offer respects its red lines."""
-        p = self.model.params
-        utility = rules.utility(offer, self._row(p.ideal), self._row(p.salience))[0]
-        inside = rules.inside_red_lines(offer, self._row(p.red_low), self._row(p.red_high))[0]
+        p, view = self.model.params, self.model.view
+        ideal, weight = self._row(p.ideal), self._row(p.salience)
+        low, high = self._row(p.red_low), self._row(p.red_high)
+        if view is None:
+            utility = rules.utility(offer, ideal, weight)[0]
+            inside = rules.inside_red_lines(offer, low, high)[0]
+        else:
+            mine = view.row(self.index)
+            utility = agenda.value(mine, offer, ideal, weight)[0]
+            inside = agenda.inside(mine, offer, low, high)[0]
         return float(utility), bool(inside)
 
     def decide(self, now, received: float) -> float:
@@ -85,9 +113,10 @@ class ActorAgent(mesa.Agent):
         p, model = self.model.params, self.model
         assessed = assessment.Assessment(self.estimate[None], np.array([self.war]),
                                          np.array([self.floor]), np.array([self.demand]))
+        best = 1.0 if model.view is None else model.view.best[self.index:self.index + 1]
         upcoming, threshold = assessment.threshold(
             model.round, assessed, self._mine(now), self._row(p.layout.strategy),
-            self._row(p.rate), np.array([received]), p.hazard[model.round])
+            self._row(p.rate), np.array([received]), p.hazard[model.round], best)
         self.next_demand, self.threshold = float(upcoming[0]), float(threshold[0])
         return self.threshold
 

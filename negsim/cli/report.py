@@ -76,11 +76,12 @@ def shown_rounds(rounds: list[dict], every: int | None = None) -> list[int]:
         return list(range(n))
     keep = {0, *range(max(0, n - 3), n), *range(0, n, every)}
 
-    def accepting(entry):
-        return frozenset(a for a, r in entry["responses"].items() if r["accept"])
+    def turn(entry):  # who accepts, the stage on the table, the events acting
+        return (frozenset(a for a, r in entry["responses"].items() if r["accept"]),
+                entry.get("stage"), tuple(entry.get("events", ())))
 
     for i in range(1, n):
-        if accepting(rounds[i]) != accepting(rounds[i - 1]):
+        if turn(rounds[i]) != turn(rounds[i - 1]):
             keep.add(i)
     return sorted(keep)
 
@@ -98,13 +99,18 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None,
               f"seed {data['seed']}")
     if len(rows) < len(data["rounds"]):
         con.print(f"[dim]{len(rows)} of {len(data['rounds'])} rounds shown: the first, every "
-                  "few, each turn (who accepts changes) and the last three; --every 1 shows "
-                  "all[/dim]")
+                  "few, each turn (who accepts changes, a stage opens, an event starts or "
+                  "ends) and the last three; --every 1 shows all[/dim]")
+    staged = bool(scenario.stages)
     offers = Table(title="Offers (0 and 1 of each issue: see `negsim evidence` or the "
                    "scenario file); front: the no-deal point of contested issues; hazard: "
-                   "the perceived chance that the talks end before the next round",
+                   "the perceived chance that the talks end before the next round"
+                   + ("; stage: the stage on the table (issues off it in dim, = settled by "
+                      "an earlier stage)" if staged else ""),
                    title_justify="left")
     offers.add_column("round", justify="right")
+    if staged:
+        offers.add_column("stage")
     offers.add_column("proposer")
     for k in issues:
         offers.add_column(escape(scenario.issues[k].label), justify="right", max_width=10,
@@ -113,6 +119,8 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None,
         offers.add_column(f"front: {escape(scenario.issues[k].label)}", justify="right",
                           max_width=10, overflow="fold")
     offers.add_column("hazard", justify="right")
+    if scenario.events:
+        offers.add_column("events acting")
     war = Table(title="The war as each side sees it: believed drift of "
                 + ", ".join(escape(scenario.issues[k].label) for k in contested)
                 + " per round · W value of fighting on · f floor = max(reservation, W) · "
@@ -133,10 +141,13 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None,
             for table in (offers, war, answers):
                 table.add_row("[dim]…[/dim]")
         last = i
-        offers.add_row(str(entry["round"]), entry["proposer"],
-                       *[f"{entry['offer'][k]:.2f}" for k in issues],
+        offers.add_row(str(entry["round"]),
+                       *([escape(entry["stage"])] if staged else []), entry["proposer"],
+                       *[_offer_cell(entry, k) for k in issues],
                        *[f"{entry['no_deal'][k]:.3f}" for k in contested],
-                       f"{entry.get('hazard', 0.0):.3f}")
+                       f"{entry.get('hazard', 0.0):.3f}",
+                       *([escape(", ".join(entry.get("events", [])))] if scenario.events
+                         else []))
         views = []
         for a in actors:
             v = entry["actors"][a]
@@ -177,6 +188,20 @@ def trace_table(scenario: Scenario, data: dict, con: Console | None = None,
               + ("" if out["agreed"] else " (the value of fighting on, W)"))
     if out["events"]:
         con.print("Events: " + ", ".join(out["events"]))
+    if "stages" in out:
+        con.print("Stages: " + "; ".join(
+            f"{escape(stage)} agreed in round {r}" if r is not None else
+            f"{escape(stage)} not agreed" for stage, r in out["stages"].items()))
+
+
+def _offer_cell(entry: dict, issue: str) -> str:
+    """An offer's value on one issue; dim off the stage on the table (= when settled)."""
+    value = f"{entry['offer'][issue]:.2f}"
+    if "table" not in entry or issue in entry["table"]:
+        return value
+    if issue in entry.get("settled", {}):
+        return f"[dim]={value}[/dim]"
+    return f"[dim]{value}[/dim]"
 
 
 def _pct(x) -> str:

@@ -125,12 +125,14 @@ def target(ideal, weight, pull, members):
     return g, gain
 
 
-def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_rank):
+def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_rank,
+                  own_best=1.0):
     """The proposer's offer: concede where it helps the others most per unit of own utility.
 
     own_ideal, own_weight (K, ...); own_demand (...); goal and gain from ``target``
-    (K, ...); low, high the proposer's red lines (K, ...); tie_rank (K,) orders equal ratios.
-    Issues are taken by gain/cost, highest first, spending the budget 1 - a_p:
+    (K, ...); low, high the proposer's red lines (K, ...); tie_rank (K,) orders equal ratios;
+    own_best (...) the most the stage on the table can give the proposer (1 without an
+    agenda). Issues are taken by gain/cost, highest first, spending the budget b_p - a_p:
     lambda_k = clip((budget - cost spent before k) / cost_k, 0, 1), x = p + lambda (g - p),
     clipped to the proposer's red lines. Then u_p(x) >= a_p.
     """
@@ -144,7 +146,7 @@ def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_
     order = np.lexsort((ranks, -ratio), axis=0)
     cost_sorted = np.take_along_axis(cost, order, axis=0)
     spent_before = np.cumsum(cost_sorted, axis=0) - cost_sorted
-    budget = (1.0 - np.asarray(own_demand))[None]
+    budget = (own_best - np.asarray(own_demand))[None]
     with np.errstate(over="ignore"):
         step = np.where(cost_sorted > 0.0,
                         (budget - spent_before) / np.where(cost_sorted > 0.0, cost_sorted, 1.0),
@@ -154,21 +156,27 @@ def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_
     return clip(own_ideal + share * direction, low, high)
 
 
-def offer(proposer, members, ideal, weight, demand_, capability, low, high, tie_rank):
+def offer(proposer, members, ideal, weight, demand_, capability, low, high, tie_rank,
+          table=None, best=None):
     """The logrolled offer of this round's proposer (alternating protocol).
 
     ``proposer`` (...) is the proposing actor's index; ``members`` (A,) marks signatories and
     veto holders, whose preferences the target weighs (the proposer excluded); the proposer
-    spends the budget 1 - a_p(t) of its demand ``demand_`` (A, ...). Per-actor arrays are
-    (A, ...) or (A, K, ...).
+    spends the budget b_p - a_p(t) of its demand ``demand_`` (A, ...). Per-actor arrays are
+    (A, ...) or (A, K, ...). Under an agenda, ``table`` (K, ...) marks the issues of the stage
+    on the table (the offer keeps the proposer's ideal elsewhere, which the stage does not
+    decide) and ``best`` (A, ...) is b, the most the stage can give each actor (1 otherwise).
     """
     proposer = np.asarray(proposer)
     is_proposer = lead(np.arange(ideal.shape[0]), proposer, 0) == proposer
     others = lead(members, is_proposer) & ~is_proposer
     goal, gain = target(ideal, weight, capability, others)
+    if table is not None:
+        goal = np.where(table, goal, np.nan)  # off the table: no move from the own ideal
     own_demand = np.take_along_axis(demand_, proposer[None], axis=0)[0]
+    own_best = 1.0 if best is None else np.take_along_axis(best, proposer[None], axis=0)[0]
     return logroll_offer(own(ideal, proposer), own(weight, proposer), own_demand, goal, gain,
-                         own(low, proposer), own(high, proposer), tie_rank)
+                         own(low, proposer), own(high, proposer), tie_rank, own_best)
 
 
 def own(array, actor):
@@ -231,14 +239,19 @@ def blocker(required_, accepted, proposer, utility_, threshold_, inside, actor_r
     return np.where(rejecting.any(axis=0), pick, -1)
 
 
-def answer(utility_, threshold_, inside, signatory, veto, x, status_quo, proposer, actor_rank):
+def answer(utility_, threshold_, inside, signatory, veto, x, status_quo, proposer, actor_rank,
+           table=None):
     """Everyone's answer to an offer, and its consequence.
 
     Returns (required, accepted, deal, blocker): who had to accept (A, ...); who accepts
     (the proposer always accepts its own offer) (A, ...); whether the deal is struck (...);
-    the blocker's index, -1 when nobody rejected (...).
+    the blocker's index, -1 when nobody rejected (...). Under an agenda only the issues on
+    the table (``table`` (K, ...)) can move, so only their vetoes count.
     """
-    required_ = required(signatory, veto, moved(x, status_quo))
+    moved_ = moved(x, status_quo)
+    if table is not None:
+        moved_ = moved_ & table
+    required_ = required(signatory, veto, moved_)
     accepted = accepts(utility_, threshold_, inside) | proposer
     deal = deal_struck(required_, accepted, proposer)
     return required_, accepted, deal, blocker(required_, accepted, proposer, utility_,
@@ -248,6 +261,12 @@ def answer(utility_, threshold_, inside, signatory, veto, x, status_quo, propose
 def count_rejections(rejections, required_, accepted, proposer):
     """n_j after a round: +1 for every required actor (not the proposer) who rejected."""
     return rejections + (required_ & ~accepted & ~proposer)
+
+
+def rejection_streak(streak, required_, accepted, proposer):
+    """Consecutive rounds, up to this one, in which each actor rejected (0 after a round in
+    which it did not)."""
+    return np.where(required_ & ~accepted & ~proposer, streak + 1, 0)
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 The **demand** a_i(t) is the utility an actor insists on in its own offers (its tactic):
 
-- time-dependent (Faratin, Sierra & Jennings 1998): a = f + (1 - f)(1 - tau^e) with
+- time-dependent (Faratin, Sierra & Jennings 1998): a = f + (b - f)(1 - tau^e) with
   tau(t) = min(1, (t + 1) / (P + 1)), P the actor's patience in rounds;
-- hardliner: a = 1;
-- reciprocal (tit-for-tat): a(0) = max(f, 1 - initial), then a(t) = clip(a(t-1) - rho c(t-1),
-  f(t), 1), with c the concession received from the same proposer.
+- hardliner: a = b;
+- reciprocal (tit-for-tat): a(0) = max(f, b - initial), then a(t) = clip(a(t-1) - rho c(t-1),
+  f(t), b), with c the concession received from the same proposer.
+
+b is the most the stage on the table can give the actor: 1 without an agenda (every issue
+at its ideal); for a stage of an agenda, its value with the stage's issues at the actor's
+ideal (negsim.model.agenda).
 
 The **acceptance threshold** (AC_next of Baarslag, Hindriks & Jonker, with Rubinstein's cost
 of delay) is what waiting one more round is worth:
@@ -29,51 +33,62 @@ def concession_time(t, patience):
     return np.minimum(1.0, (np.asarray(t, dtype=float) + 1.0) / (patience + 1.0))
 
 
-def time_dependent_demand(t, floor_, exponent, patience):
-    """a(t) = f + (1 - f)(1 - tau^e): e > 1 Boulware, e = 1 linear, e < 1 Conceder.
+def time_dependent_demand(t, floor_, exponent, patience, best=1.0):
+    """a(t) = f + (b - f)(1 - tau^e): e > 1 Boulware, e = 1 linear, e < 1 Conceder.
 
-    An infinite exponent (the hardliner) gives 1 while tau < 1.
+    b is the most the stage on the table can give the actor (1 without an agenda: every issue
+    at its ideal). An infinite exponent (the hardliner) gives b while tau < 1.
     """
     tau = concession_time(t, patience)
     with np.errstate(invalid="ignore"):  # exponents of other strategies are NaN
-        return floor_ + (1.0 - floor_) * (1.0 - tau**exponent)
+        return floor_ + (best - floor_) * (1.0 - tau**exponent)
 
 
-def reciprocal_demand(previous, floor_, rate, received):
-    """a(t) = clip(a(t-1) - rho c(t-1), f(t), 1): concede rho times the concession received."""
-    return clip(previous - rate * received, floor_, 1.0)
+def reciprocal_demand(previous, floor_, rate, received, best=1.0):
+    """a(t) = clip(a(t-1) - rho c(t-1), f(t), b): concede rho times the concession received."""
+    return clip(previous - rate * received, floor_, best)
 
 
-def initial_reciprocal_demand(floor_, initial):
-    """a(0) = max(f(0), 1 - initial concession)."""
-    return np.maximum(floor_, 1.0 - initial)
+def initial_reciprocal_demand(floor_, initial, best=1.0):
+    """a(0) = max(f(0), b - initial concession), at the opening of the talks or of a stage."""
+    return np.maximum(floor_, best - initial)
 
 
-def demand(t: int, strategy, floor_, exponent, patience, rate, initial, previous, received):
+def demand(t: int, strategy, floor_, exponent, patience, rate, initial, previous, received,
+           best=1.0, opening=None):
     """Demand of every actor at round t, whatever its strategy. -> (A, ...).
 
     ``strategy`` (A,) holds the strategy codes; ``previous`` and ``received`` are the
     reciprocal actors' demand of the round before and the concession they received in it
-    (ignored at t = 0 and for other strategies).
+    (ignored where a stage opens and for other strategies). ``best`` (A, ...) is the most the
+    stage on the table can give each actor; ``opening`` (...) marks runs whose stage opens
+    this round (None: the talks' first round, t = 0, without an agenda).
     """
-    timed = time_dependent_demand(t, floor_, exponent, patience)
-    if t == 0:
-        reciprocal = initial_reciprocal_demand(floor_, initial)
-    else:
-        reciprocal = reciprocal_demand(previous, floor_, rate, received)
+    timed = time_dependent_demand(t, floor_, exponent, patience, best)
     strategy = lead(strategy, timed)
+    if opening is None:
+        if t == 0:
+            reciprocal = initial_reciprocal_demand(floor_, initial, best)
+        else:
+            reciprocal = reciprocal_demand(previous, floor_, rate, received, best)
+    elif np.any(strategy == RECIPROCAL):
+        reciprocal = np.where(opening, initial_reciprocal_demand(floor_, initial, best),
+                              reciprocal_demand(previous, floor_, rate, received, best))
+    else:
+        reciprocal = timed
     return np.where(strategy == RECIPROCAL, reciprocal,
-                    np.where(strategy == HARDLINER, 1.0, timed))
+                    np.where(strategy == HARDLINER, best, timed))
 
 
-def next_demand(t: int, strategy, floor_, exponent, patience, rate, demand_, received):
+def next_demand(t: int, strategy, floor_, exponent, patience, rate, demand_, received,
+                best=1.0):
     """a(t+1) as the actor sees it in round t: with today's floor (it cannot see tomorrow's
     front), and for a reciprocal actor the concession this round's offer made to it."""
-    timed = time_dependent_demand(t + 1, floor_, exponent, patience)
-    reciprocal = reciprocal_demand(demand_, floor_, rate, received)
+    timed = time_dependent_demand(t + 1, floor_, exponent, patience, best)
+    reciprocal = reciprocal_demand(demand_, floor_, rate, received, best)
     strategy = lead(strategy, timed)
     return np.where(strategy == RECIPROCAL, reciprocal,
-                    np.where(strategy == HARDLINER, 1.0, timed))
+                    np.where(strategy == HARDLINER, best, timed))
 
 
 def threshold(floor_, next_demand_, war_value, war_cost, hazard):

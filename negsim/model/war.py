@@ -25,9 +25,15 @@ def expected_front(front, estimate, horizon):
     return clip(np.asarray(front)[None] + np.asarray(horizon) * estimate, 0.0, 1.0)
 
 
-def value_of_war(front, estimate, ideal, weight, war_cost, horizon, work=None):
-    """W_i(t) = u_i(y_hat_i(t)) - kappa_i H for every actor. -> (A, ...)."""
+def value_of_war(front, estimate, ideal, weight, war_cost, horizon, work=None, settled=None):
+    """W_i(t) = u_i(y_hat_i(t)) - kappa_i H for every actor. -> (A, ...).
+
+    ``settled`` (K, ...), NaN on open issues, holds what stages of the agenda have agreed: the
+    war no longer decides those issues, so y_hat takes the agreed value there.
+    """
     expected = expected_front(front, estimate, horizon)
+    if settled is not None:
+        expected = np.where(np.isnan(settled)[None], expected, np.asarray(settled)[None])
     return own_utility(expected, ideal, weight, work) - war_cost * np.asarray(horizon)
 
 

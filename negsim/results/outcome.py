@@ -30,17 +30,21 @@ class Outcomes:
     no_deal: np.ndarray  # (N, K) the no-deal point when the talks ended
     utility: np.ndarray  # (N, A): u(deal), or the value of war W at the end without one
     event: np.ndarray  # (N, E) bool: the event was active during the talks
+    stage_round: np.ndarray  # (N, S) round each stage of the agenda was agreed, -1 if not
+    #                          (S = 0 without an agenda)
 
     @classmethod
     def empty(cls, layout: Layout, run: np.ndarray) -> Outcomes:
         """Outcomes to be filled in, for the given run numbers."""
         n, a, k, e = len(run), len(layout.actors), len(layout.issues), len(layout.events)
+        s = len(layout.stages)
         return cls(run=np.asarray(run), agreed=np.zeros(n, bool),
                    round=np.full(n, -1, np.int64), rounds=np.zeros(n, np.int64),
                    proposer=np.full(n, -1, np.int64), blocker=np.full(n, -1, np.int64),
                    mediator_left=np.zeros(n, bool), censored=np.zeros(n, bool),
                    deal=np.full((n, k), np.nan), no_deal=np.full((n, k), np.nan),
-                   utility=np.full((n, a), np.nan), event=np.zeros((n, e), bool))
+                   utility=np.full((n, a), np.nan), event=np.zeros((n, e), bool),
+                   stage_round=np.full((n, s), -1, np.int64))
 
     def check(self, layout: Layout) -> None:
         """Raise NumericalError when a run's outcome is impossible: a utility that is NaN or
@@ -85,6 +89,9 @@ class Outcomes:
             columns[f"utility.{actor}"] = self.utility[:, a]
         for e, name in enumerate(layout.events):
             columns[f"event.{name}"] = self.event[:, e]
+        for s, stage in enumerate(layout.stages):
+            columns[f"stage.{stage}.agreed"] = self.stage_round[:, s] >= 0
+            columns[f"stage.{stage}.round"] = self.stage_round[:, s].astype(np.int64)
         frame = pd.DataFrame(columns)
         for name in ("proposer", "blocker"):
             frame[name] = frame[name].astype(str)

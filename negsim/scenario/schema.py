@@ -225,13 +225,92 @@ class Actor(Provenance):
         return self
 
 
+# --- conditions on the state of the talks ---------------------------------------------------
+
+
+class Rejected(Strict_):
+    """An actor has rejected ``times`` offers (in consecutive rounds with ``in_a_row``)."""
+
+    actor: ActorRef
+    times: int = Field(ge=1, le=MAX_ROUNDS, description="n: how many rejections")
+    in_a_row: bool = Field(False, description="count only rejections in consecutive rounds")
+
+
+class Accepted(Strict_):
+    """An actor has accepted an offer someone else made (of one stage, if named)."""
+
+    actor: ActorRef
+    stage: Id | None = Field(None, description="only offers of this stage of the agenda")
+
+
+class NotAgreed(Strict_):
+    """A stage of the agenda is still not agreed at a round (from that round on)."""
+
+    stage: Id
+    round: int = Field(ge=0, le=MAX_ROUNDS, description="the round from which it holds")
+
+
+class Condition(Strict_):
+    """A state of the talks, judged at the start of a round from the rounds before it.
+    Exactly one key."""
+
+    rejected: Rejected | None = None
+    accepted: Accepted | None = None
+    agreed: Id | None = Field(None, description="this stage of the agenda has been agreed")
+    not_agreed: NotAgreed | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        given = [k for k in ("rejected", "accepted", "agreed", "not_agreed")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            fail("condition", "a condition takes exactly one of rejected, accepted, agreed, "
+                 f"not_agreed (found {len(given)}{': ' + ', '.join(given) if given else ''})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which condition this is: rejected, accepted, agreed or not_agreed."""
+        return next(k for k in ("rejected", "accepted", "agreed", "not_agreed")
+                    if getattr(self, k) is not None)
+
+    @property
+    def stage(self) -> str | None:
+        """The stage the condition names, if any."""
+        if self.agreed is not None:
+            return self.agreed
+        if self.not_agreed is not None:
+            return self.not_agreed.stage
+        if self.accepted is not None:
+            return self.accepted.stage
+        return None
+
+
 # --- protocol -----------------------------------------------------------------------------
+
+
+class Stage(Provenance):
+    """One stage of the agenda: its issues, and what its agreement does to the war."""
+
+    id: Id
+    description: str | None = None
+    issues: list[IssueRef] = Field(description="the issues this stage settles (may be none: "
+                                   "a pure ceasefire or moratorium)")
+    effects: list[Modify] = Field(default_factory=list, description="changes to the war once "
+                                  "the stage is agreed (as an event's effects)")
+    duration: int | None = Field(None, ge=1, le=MAX_ROUNDS, description="rounds the effects "
+                                 "last after the agreement (omit: to the end)")
+    skip_after: int | None = Field(None, ge=1, le=MAX_ROUNDS, description="rounds after which "
+                                   "the talks move on to the next stage, taking this stage's "
+                                   "issues with them (omit: it must be agreed first)")
 
 
 class _ProtocolBase(Strict_):
     max_rounds: int = Field(ge=1, le=MAX_ROUNDS, description="T: the rounds observed; no actor "
                             "knows it (a run without a deal by then is censored)")
     horizon: param(HORIZON) = Field(description="H: expected further rounds of war without a deal")
+    agenda: list[Stage] | None = Field(None, min_length=1, description="stages negotiated in "
+                                       "order (omit: one stage with every issue)")
 
 
 class Alternating(_ProtocolBase):
@@ -304,18 +383,35 @@ class Event(Provenance):
     """Something that may happen during the talks and changes parameters while active."""
 
     description: str | None = None
-    round: param(ROUND, "round at which it fires (draws are rounded down)")
+    round: param(ROUND, "round at which it fires (draws are rounded down)") | None = Field(
+        None, description="round at which it fires (draws are rounded down); or give 'when'")
+    when: Condition | None = Field(None, description="a state of the talks that starts it "
+                                   "(the first round it holds); or give 'round'")
     probability: UnitParam = 1.0
     duration: param(DURATION, "rounds it stays active") | None = Field(
         None, description="rounds it stays active (omit: until the end)")
+    ends: Condition | None = Field(None, description="a state of the talks that ends it")
     effects: list[Effect] = Field(min_length=1)
     known: bool = Field(True, description="for a mediator_exit: whether the actors know of the "
                         "threat, so that it enters the hazard they perceive (false: a surprise)")
+
+    @model_validator(mode="after")
+    def _trigger(self):
+        if (self.round is None) == (self.when is None):
+            fail("trigger", "an event needs exactly one of 'round' (when it fires) and 'when' "
+                 "(the state of the talks that starts it)")
+        return self
 
     @property
     def exits(self) -> bool:
         """Whether the event makes the mediator walk away."""
         return any(isinstance(e, MediatorExit) for e in self.effects)
+
+    @property
+    def foreseen(self) -> bool:
+        """Whether the actors weigh this event as a threat to end the talks: a known
+        mediator_exit at a round (a state-triggered exit cannot be foreseen by round)."""
+        return self.exits and self.known and self.round is not None
 
 
 class MonteCarlo(Strict_):
@@ -353,6 +449,7 @@ class Scenario(Strict_):
         self._check_actors(problems)
         self._check_protocol(problems)
         self._check_battlefield(problems)
+        self._check_agenda(problems)
         self._check_events(problems)
         problems.raise_if_any()
         return self
@@ -393,26 +490,85 @@ class Scenario(Strict_):
                 problems.add(("battlefield", issue), f"issue {issue!r} is not contested "
                              "(set contested: true on the issue)")
 
+    @property
+    def stages(self) -> list[str]:
+        """Ids of the agenda's stages, in order (empty without an agenda)."""
+        return [stage.id for stage in self.protocol.agenda or []]
+
+    def _check_agenda(self, problems: Problems) -> None:
+        agenda = self.protocol.agenda
+        if agenda is None:
+            return
+        seen: dict[str, str] = {}
+        ids: set[str] = set()
+        for i, stage in enumerate(agenda):
+            where = ("protocol", "agenda", i)
+            if stage.id in ids:
+                problems.add(where + ("id",), f"stage {stage.id!r} is listed twice")
+            ids.add(stage.id)
+            for j, issue in enumerate(stage.issues):
+                if issue in seen:
+                    problems.add(where + ("issues", j), f"issue {issue!r} is already settled "
+                                 f"by stage {seen[issue]!r}; an issue belongs to one stage")
+                seen.setdefault(issue, stage.id)
+            if stage.skip_after is not None and i == len(agenda) - 1:
+                problems.add(where + ("skip_after",), "the last stage cannot be skipped: "
+                             "there is no stage to move on to")
+            for k, effect in enumerate(stage.effects):
+                self._check_effect(effect, where + ("effects", k), problems)
+        missing = [k for k in self.issues if k not in seen]
+        if missing:
+            problems.add(("protocol", "agenda"), "every issue must be settled by a stage; "
+                         "missing: " + ", ".join(missing))
+
+    def _check_effect(self, effect: Modify, where: tuple, problems: Problems) -> None:
+        message = self._target_problem(effect)
+        if message:
+            problems.add(where + ("target",), message)
+        elif effect.op == "scale" and support(effect.value)[0] < 0:
+            problems.add(where + ("value",), "'scale' value must be ≥ 0")
+
+    def _check_condition(self, condition: Condition | None, where: tuple,
+                         problems: Problems) -> None:
+        if condition is None:
+            return
+        stage = condition.stage
+        if stage is not None and stage not in self.stages:
+            known = self.stages
+            problems.add(where + (condition.kind,) + (("stage",) if condition.kind in
+                                                      ("accepted", "not_agreed") else ()),
+                         f"unknown stage {stage!r}" + (did_you_mean(stage, known) if known
+                                                       else " (the protocol has no agenda)"))
+        if condition.not_agreed is not None:
+            last = self.protocol.max_rounds - 1
+            if condition.not_agreed.round > last:
+                problems.add(where + ("not_agreed", "round"),
+                             f"falls after the last round ({last})")
+
     def _check_events(self, problems: Problems) -> None:
         last = self.protocol.max_rounds - 1
         for name, event in self.events.items():
             if "known" in event.model_fields_set and not event.exits:
                 problems.add(("events", name, "known"), "'known' applies only to an event with "
                              "a mediator_exit effect")
-            lo, hi = support(event.round)
-            if math.floor(hi) > last:  # draws are rounded down
-                problems.add(("events", name, "round"), f"may fall after the last round ({last})")
+            elif event.when is not None and event.known and "known" in event.model_fields_set:
+                problems.add(("events", name, "known"), "an exit started by the state of the "
+                             "talks cannot be foreseen by round; write known: false (it is "
+                             "then a surprise, as the default for 'when' events)")
+            if event.round is not None:
+                lo, hi = support(event.round)
+                if math.floor(hi) > last:  # draws are rounded down
+                    problems.add(("events", name, "round"),
+                                 f"may fall after the last round ({last})")
+            self._check_condition(event.when, ("events", name, "when"), problems)
+            self._check_condition(event.ends, ("events", name, "ends"), problems)
             for k, effect in enumerate(event.effects):
                 where = ("events", name, "effects", k)
                 if isinstance(effect, MediatorExit):
                     if not isinstance(self.protocol, Mediated):
                         problems.add(where + ("op",), "mediator_exit needs a mediated protocol")
                     continue
-                message = self._target_problem(effect)
-                if message:
-                    problems.add(where + ("target",), message)
-                elif effect.op == "scale" and support(effect.value)[0] < 0:
-                    problems.add(where + ("value",), "'scale' value must be ≥ 0")
+                self._check_effect(effect, where, problems)
 
     def _target_problem(self, effect: Modify) -> str | None:
         parts = effect.target.split(".", 2)
@@ -470,5 +626,6 @@ class Scenario(Strict_):
 
 Scenario.model_rebuild()
 __all__ = ["Scenario", "Issue", "Actor", "Belief", "RedLine", "Event", "Modify", "MediatorExit",
+           "Stage", "Condition", "Rejected", "Accepted", "NotAgreed",
            "Alternating", "Mediated", "TimeDependent", "Reciprocal", "Hardliner", "Front",
            "MonteCarlo", "Level", "Param"]

@@ -221,8 +221,8 @@ def test_trace_json_has_the_documented_shape():
     assert result.returncode == 0
     data = json.loads(result.stdout)
     entry = data["rounds"][0]
-    assert set(entry) == {"round", "proposer", "offer", "no_deal", "hazard", "actors",
-                          "responses"}
+    assert set(entry) == {"round", "proposer", "offer", "no_deal", "hazard", "events",
+                          "actors", "responses"}
     assert set(entry["offer"]) == set(entry["no_deal"]) == issues
     assert 0.0 <= entry["hazard"] <= 1.0
     assert set(entry["actors"]) == actors
