@@ -2,8 +2,8 @@
 
 Every function takes a list of Results (one per scenario, drawn in that order, each in its
 own colour across all figures) and returns a matplotlib Figure. Each issue's panel says what
-0 and 1 mean on it (under its x axis, or above the panel in the sweep). Rendering is headless
-(Agg).
+0 and 1 mean on it (under its x axis, or above the panel in the sweep). The stages figure is
+drawn only for jobs with an agenda. Rendering is headless (Agg).
 """
 
 from __future__ import annotations
@@ -211,6 +211,84 @@ def utilities(results) -> Figure:
     return fig
 
 
+STAGE_STYLES = ("-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)))  # one per stage of one job
+
+
+def has_stages(results) -> bool:
+    """Whether any of the jobs negotiated an agenda (so that there are stages to draw)."""
+    return any(r.stages for r in results)
+
+
+def _agreed_by(ax, counts: np.ndarray, runs: int, **style) -> float:
+    """A step curve of the share of runs that agreed by each round (the last round's level
+    drawn up to the end of the window); returns the share at the end."""
+    reached = np.cumsum(counts) / runs
+    ax.step(np.arange(len(reached) + 1), np.r_[reached, reached[-1:]], where="post",
+            linewidth=1.8, **style)
+    return float(reached[-1]) if len(reached) else 0.0
+
+
+def _stage_axes(ax) -> None:
+    """Axes of the stages figure: rounds on x, the share of runs (0 to 1) on y."""
+    ax.set_ylim(0, 1.03)  # a curve at 1 stays visible above the frame
+    ax.set_xlabel("round (0 = first round of talks)\nruns still talking at the end of the "
+                  "window are censored", fontsize=9)
+    ax.set_ylabel("share of runs with the stage agreed\n(0 = none, 1 = all)", fontsize=9)
+    ax.grid(alpha=0.3)
+
+
+def stages(results) -> Figure:
+    """Time to each stage's agreement under an agenda: the share of runs that had agreed
+    each stage by round t. One job: one panel, a curve (colour and line style) per stage.
+    Several jobs: one panel per stage (every stage of any job), a curve per job in its colour
+    and line style; a job without that stage is named under the panel's legend. Raises
+    ValueError when no job has an agenda."""
+    if not has_stages(results):
+        raise ValueError("no job here has an agenda (protocol.agenda), so there are no "
+                         "stages to draw")
+    names = _names(results)
+    palette, style = colours(names), dashes(names)
+    title = ("How soon each stage of the agenda is agreed (share of all runs; the last "
+             "stage's agreement is the deal)")
+    if len(results) == 1:
+        (r,) = results
+        fig, ax = plt.subplots(figsize=(10.0, 4.4), dpi=DPI)
+        for s, stage in enumerate(r.stages):
+            share = _agreed_by(ax, r.tally.stage_round[s], r.tally.runs,
+                               color=PALETTE[s % len(PALETTE)],
+                               linestyle=STAGE_STYLES[s % len(STAGE_STYLES)])
+            ax.lines[-1].set_label(f"{s + 1}. {stage} ({share:.1%} agreed by the end)")
+        _window_ends(ax, results, palette)
+        _stage_axes(ax)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9,
+                  title=_wrap(f"{r.label}: stages in order", 40), title_fontsize=9,
+                  alignment="left")  # beside the axes, clear of every curve
+        _suptitle(fig, title, fontsize=12)
+        fig.tight_layout()
+        return fig
+    stage_ids = []
+    for r in results:
+        stage_ids += [stage for stage in r.stages if stage not in stage_ids]
+    fig, axes = _grid(len(stage_ids), height=3.9)
+    for ax, stage in zip(axes, stage_ids, strict=True):
+        having = [r for r in results if stage in r.stages]
+        for r in having:
+            share = _agreed_by(ax, r.tally.stage_round[r.stages.index(stage)], r.tally.runs,
+                               color=palette[r.label], linestyle=style[r.label])
+            ax.lines[-1].set_label(f"{r.label} ({share:.1%} agreed by the end)")
+        _window_ends(ax, having, palette)
+        _stage_axes(ax)
+        ax.set_title(f"stage {stage}", loc="left", fontsize=11)
+        missing = [r.label for r in results if stage not in r.stages]
+        if missing:  # a legend line without a curve
+            ax.plot([], [], linestyle="none",
+                    label=_wrap("no such stage in " + ", ".join(missing), 40))
+        ax.legend(loc="best", fontsize=8)
+    _suptitle(fig, title, fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
 SWEEP_TICKS = 5  # at most this many ticks (+1) on a sweep panel's x axis
 CAPTION_SIZE = 8  # points: the "0 = ..., 1 = ..." lines above a sweep panel
 
@@ -284,25 +362,32 @@ def _suptitle(fig: Figure, text: str, fontsize: float) -> None:
                  va="top", fontsize=fontsize, fontweight="bold")
 
 
-FIGURES = {"agreement": agreement, "deals": deals, "rounds": rounds, "utilities": utilities}
+def _always(results) -> bool:
+    return True
+
+
+FIGURES = {"agreement": agreement, "deals": deals, "rounds": rounds, "utilities": utilities,
+           "stages": stages}
+OPTIONAL = {"stages": has_stages}  # figures drawn only for jobs that have what they show
 
 assert DEAL_BINS % DISPLAY_BINS == 0 and UTILITY_BINS % UTILITY_DISPLAY_BINS == 0
 
 
 def figure(results, kind: str) -> Figure:
-    """One figure ("agreement", "deals", "rounds" or "utilities") of a job, or of several
-    jobs (a list of Results) overlaid."""
+    """One figure ("agreement", "deals", "rounds", "utilities" or, under an agenda,
+    "stages") of a job, or of several jobs (a list of Results) overlaid."""
     if kind not in FIGURES:
         raise ValueError(f"unknown figure {kind!r}; available: {', '.join(FIGURES)}")
     return FIGURES[kind](results if isinstance(results, list) else [results])
 
 
 def figure_files(results, directory) -> dict:
-    """{directory/<figure>.png: writer} for every figure of ``results`` overlaid."""
+    """{directory/<figure>.png: writer} for every figure of ``results`` overlaid (stages.png
+    only when a job has an agenda)."""
     from pathlib import Path
 
     return {Path(directory) / f"{name}.png": png_writer(draw(results))
-            for name, draw in FIGURES.items()}
+            for name, draw in FIGURES.items() if OPTIONAL.get(name, _always)(results)}
 
 
 def png_writer(fig: Figure):

@@ -55,7 +55,8 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     return Results(scenario=scenario.name, tally=tally, seed=seed, engine=engine,
                    issues=layout.issues, actors=layout.actors, events=layout.events,
                    runs=outcomes.to_frame(layout) if keep_runs else None,
-                   scenario_sha256=scenario_hash(scenario), labels=labels(scenario))
+                   scenario_sha256=scenario_hash(scenario), labels=labels(scenario),
+                   stages=layout.stages)
 
 
 def check_job(runs: int, seed: int, chunk_size: int | None = None, workers: int = 1) -> None:

@@ -237,3 +237,84 @@ def test_rounds_marks_each_window_when_they_differ(baseline):
         [plots.max_rounds(baseline), plots.max_rounds(short)])
     assert all(line.get_label().startswith(f"{job.label}: ")
                for line, job in zip(lines, [baseline, short], strict=True))
+
+
+# -- stages ---------------------------------------------------------------------------------
+
+def stage_curves(ax):
+    return [line for line in ax.lines if len(line.get_xdata()) > 2]
+
+
+def test_the_stage_figure_is_drawn_only_for_jobs_with_an_agenda(tmp_path):
+    from tests.staged import staged_results
+
+    staged, plain = staged_results(runs=300, keep_runs=False), staged_results((), runs=300)
+
+    def names(jobs):
+        files = plots.figure_files(jobs, tmp_path)
+        plt.close("all")
+        return sorted(path.name for path in files)
+
+    assert names([plain]) == ["agreement.png", "deals.png", "rounds.png", "utilities.png"]
+    assert names([staged]) == names([plain, staged]) == sorted(names([plain]) + ["stages.png"])
+    with pytest.raises(ValueError, match="agenda"):
+        plots.figure(plain, "stages")
+    plots.png_writer(plots.figure(staged, "stages"))(str(tmp_path / "stages.png"))
+    assert (tmp_path / "stages.png").stat().st_size > 10_000
+
+
+def test_the_stage_figure_of_one_job_draws_a_curve_per_stage():
+    from tests.staged import staged_results
+
+    stages = ("ceasefire", "prisoners", "settlement")
+    job = staged_results(stages, runs=2000, keep_runs=False, agree=[0.9, 0.8, 0.5])
+    fig = plots.figure(job, "stages")
+    (ax,) = fig.axes
+    curves = stage_curves(ax)
+    assert len(curves) == 3
+    assert len({c.get_color() for c in curves}) == 3  # one colour per stage
+    assert len({str(c.get_linestyle()) for c in curves}) == 3
+    window = job.tally.stage_round.shape[1]
+    for s, (curve, stage) in enumerate(zip(curves, stages, strict=True)):
+        y = curve.get_ydata()
+        share = job.tally.stage_agreed[s] / job.tally.runs
+        assert y[-1] == pytest.approx(share) and np.all(np.diff(y) >= 0)
+        assert max(curve.get_xdata()) == window
+        assert stage in curve.get_label() and f"{share:.1%}" in curve.get_label()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("max_rounds" in t for t in legend) and len(legend) == 4
+    assert ax.get_xlabel().startswith("round (0 = first round of talks)")
+    assert ax.get_ylabel().startswith("share of runs with the stage agreed")
+    assert "stage" in fig.get_suptitle()
+    renderer = drawn(fig)
+    assert_all_text_inside(fig, renderer)
+    # the legend sits beside the axes, clear of the curves
+    assert not ax.get_legend().get_window_extent(renderer).overlaps(ax.bbox)
+
+
+def test_the_stage_figure_of_several_jobs_has_a_panel_per_stage():
+    from tests.staged import staged_results
+
+    two = staged_results(runs=1000, seed=1, label="two", keep_runs=False)
+    three = staged_results(("ceasefire", "prisoners", "settlement"), runs=1000, seed=2,
+                           label="three", keep_runs=False)
+    plain = staged_results((), runs=1000, label="plain", keep_runs=False)
+    jobs = [two, plain, three]
+    fig = plots.stages(jobs)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        "stage ceasefire", "stage settlement", "stage prisoners"]
+    palette = plots.colours([j.label for j in jobs])
+    for ax in panels:
+        stage = ax.get_title(loc="left").removeprefix("stage ")
+        having = [j for j in jobs if stage in j.stages]
+        curves = stage_curves(ax)
+        assert [c.get_label().split(" (")[0] for c in curves] == [j.label for j in having]
+        for curve, job in zip(curves, having, strict=True):
+            assert curve.get_color() == palette[job.label]  # the job's colour everywhere
+            share = job.tally.stage_agreed[job.stages.index(stage)] / job.tally.runs
+            assert curve.get_ydata()[-1] == pytest.approx(share)
+        legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+        missing = [j.label for j in jobs if stage not in j.stages]
+        assert ("no such stage in " + ", ".join(missing) in legend) == bool(missing)
+    assert_all_text_inside(fig, drawn(fig))

@@ -8,6 +8,7 @@ intervals of the mean difference: much narrower than comparing two independent s
 Median deals come from different subsets of runs (those with a deal), so their difference
 gets a percentile bootstrap interval. The 1-D Wasserstein distance between the deal
 distributions of an issue is the mean distance the deal moves, on the issue's 0-1 scale.
+Under agendas, each job's agreement of each stage is reported too (stages matched by id).
 """
 
 from __future__ import annotations
@@ -89,13 +90,14 @@ def compare(results: list[Results]) -> dict:
                              f"{reference.label}; the figures use {reference.label}'s words")
     base = reference.runs
     out = {"reference": reference.label, "runs": len(reference), "seed": reference.seed,
-           "issues": issues, "actors": actors, "notes": notes, "scenarios": {},
-           "differences": {}}
+           "issues": issues, "actors": actors, "stages": all_stages(results), "notes": notes,
+           "scenarios": {}, "differences": {}}
     for r in results:
         s = r.summary()
         out["scenarios"][r.label] = {
             "scenario": r.scenario, "scenario_sha256": r.scenario_sha256,
             "agreement": s["agreement"],
+            "stages": {stage: row["agreement"] for stage, row in s["stages"].items()},
             "median_deal": {k: s["issues"][k]["deal"]["p50"] for k in issues},
             "mean_utility": {a: s["actors"][a]["mean_utility"] for a in actors},
         }
@@ -114,6 +116,14 @@ def compare(results: list[Results]) -> dict:
             row["actors"][a] = paired_difference(runs[f"utility.{a}"], base[f"utility.{a}"])
         out["differences"][r.label] = row
     return out
+
+
+def all_stages(results: list[Results]) -> list[str]:
+    """Every stage id of any job's agenda: the first job's in order, then each new one."""
+    stages: list[str] = []
+    for r in results:
+        stages += [stage for stage in r.stages if stage not in stages]
+    return stages
 
 
 def unique_labels(names: list[str], stems: list[str]) -> list[str]:

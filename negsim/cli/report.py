@@ -231,6 +231,8 @@ def run_summary(summary: dict, con: Console | None = None) -> None:
     con.print(f"No deal: the talks broke off (the mediator walked away) in "
               f"{_pct(s['mediator_left']['share'])} of runs; the war was still on when the "
               f"window closed (censored) in {_pct(censored)}.")
+    if s.get("stages"):
+        con.print(stages_table(s["stages"]))
     deals = Table(title="Deals, by issue (runs with a deal); no-deal point where talks failed",
                   title_justify="left")
     deals.add_column("issue")
@@ -264,6 +266,29 @@ def run_summary(summary: dict, con: Console | None = None) -> None:
             f"{escape(e)} {_pct(row['share'])}" for e, row in s["events"].items()))
 
 
+def _share_interval(entry: dict) -> str:
+    """An agreement entry ({probability, ci95}) as "62.3% [58.1%, 66.2%]"."""
+    low, high = entry["ci95"]
+    return f"{_pct(entry['probability'])} [{_pct(low)}, {_pct(high)}]"
+
+
+def stages_table(stages: dict) -> Table:
+    """The agenda's stages in order (the summary's "stages" section): how often each was
+    agreed, with its 95% Wilson interval, and in which round."""
+    table = Table(title="Stages of the agenda, in order (agreeing the last is the deal)",
+                  title_justify="left")
+    table.add_column("stage")
+    table.add_column(escape("agreed: share of all runs [95% interval]"), justify="right",
+                     min_width=21, max_width=22)
+    table.add_column(escape("round agreed (0 = first), among those runs: median [q25–q75]"),
+                     justify="right", min_width=16, max_width=22)
+    for stage, row in stages.items():
+        r = row["rounds_to_agreement"]
+        table.add_row(escape(stage), _share_interval(row["agreement"]),
+                      f"{_num(r['median'], 1)} [{_num(r['q25'], 1)}–{_num(r['q75'], 1)}]")
+    return table
+
+
 def _interval(entry: dict, digits: int = 3, percent: bool = False) -> str:
     low, high = entry["ci95"]
     fmt = _pct if percent else (lambda x: _num(x, digits))
@@ -283,9 +308,11 @@ def compare_table(table: dict, con: Console | None = None) -> None:
     for name in names:
         levels.add_column(escape(name), justify="right")
     rows = table["scenarios"]
-    levels.add_row("P(deal) [95% CI]", *[
-        f"{_pct(rows[n]['agreement']['probability'])} [{_pct(rows[n]['agreement']['ci95'][0])}, "
-        f"{_pct(rows[n]['agreement']['ci95'][1])}]" for n in names])
+    levels.add_row("P(deal) [95% CI]", *[_share_interval(rows[n]["agreement"]) for n in names])
+    for stage in table.get("stages", []):
+        levels.add_row(f"P(stage {escape(stage)} agreed)", *[
+            _share_interval(rows[n]["stages"][stage]) if stage in rows[n].get("stages", {})
+            else "—" for n in names])
     for k in table["issues"]:
         levels.add_row(f"median {escape(k)}", *[_num(rows[n]["median_deal"][k], 3)
                                                 for n in names])

@@ -43,6 +43,7 @@ class Results:
     labels: dict = field(default_factory=dict)  # {"issues": {id: {label, zero, one}},
     #                                              "actors": {id: name}} for tables and plots
     label: str = ""  # the name in legends (default: the scenario's name)
+    stages: tuple[str, ...] = ()  # the agenda's stage ids in order (none without an agenda)
 
     def __post_init__(self):
         self.label = self.label or self.scenario
@@ -61,8 +62,9 @@ class Results:
         return {"scenario": self.scenario, "scenario_sha256": self.scenario_sha256,
                 "seed": self.seed, "engine": self.engine, "negsim": self.version,
                 "issue_ids": list(self.issues), "actor_ids": list(self.actors),
-                "event_ids": list(self.events), "labels": self.labels,
-                **summarize(self.tally, self.actors, self.issues, self.events)}
+                "event_ids": list(self.events), "stage_ids": list(self.stages),
+                "labels": self.labels,
+                **summarize(self.tally, self.actors, self.issues, self.events, self.stages)}
 
     def files(self, directory: Path, figures: FigureWriter | None = None,
               runs: bool = True) -> dict:
@@ -94,8 +96,9 @@ class Results:
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
-        """Read results written by ``save`` (runs.parquet is read when present). Raises
-        ValueError, saying what is wrong, for a folder that does not hold them."""
+        """Read results written by ``save`` (runs.parquet is read when present; a folder
+        written before agendas existed has no stages). Raises ValueError, saying what is
+        wrong, for a folder that does not hold them."""
         directory = Path(directory)
         try:
             meta = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
@@ -106,14 +109,16 @@ class Results:
                           actors=tuple(meta["actor_ids"]), events=tuple(meta["event_ids"]),
                           runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
                           scenario_sha256=str(meta["scenario_sha256"]),
-                          version=str(meta["negsim"]), labels=dict(meta.get("labels", {})))
+                          version=str(meta["negsim"]), labels=dict(meta.get("labels", {})),
+                          stages=tuple(meta.get("stage_ids", [])))
         except FileNotFoundError as exc:
             raise ValueError(f"{Path(exc.filename).name} is missing") from None
         except Exception as exc:  # any unreadable or malformed file
             raise ValueError(f"unreadable results ({type(exc).__name__}: {exc})") from None
         t = results.tally
         shapes = {"deal": (len(results.issues),), "utility": (len(results.actors),),
-                  "event": (len(results.events),)}
+                  "event": (len(results.events),), "stage_agreed": (len(results.stages),),
+                  "stage_round": (len(results.stages),)}
         for name, shape in shapes.items():
             if getattr(t, name).shape[:1] != shape:
                 raise ValueError(f"{TALLY_FILE} does not match {SUMMARY_FILE} ({name})")

@@ -5,6 +5,7 @@ agreement probability with a 95% Wilson interval; rounds to agreement (median, q
 per issue the deal's median and 5/25/75/95 percentiles and the median no-deal point of the
 runs without a deal; per actor the mean utility with a 95% t interval and how often it
 blocked the last offer; how often each event was active and how often the mediator left.
+Under an agenda, per stage: how often it was agreed (Wilson interval) and in which round.
 """
 
 from __future__ import annotations
@@ -45,20 +46,37 @@ def json_number(x) -> float | None:
     return None if math.isnan(x) else x
 
 
-def summarize(tally: Tally, actors, issues, events) -> dict:
-    """The summary of a tally, as plain JSON-ready data (NaN written as null)."""
+def agreement(count: int, runs: int) -> dict:
+    """How often something was agreed: probability, count and 95% Wilson interval."""
+    low, high = wilson(count, runs)
+    return {"probability": json_number(_share(count, runs)), "count": count,
+            "ci95": [json_number(low), json_number(high)]}
+
+
+def round_quantiles(counts: np.ndarray, note: str) -> dict:
+    """Median, quartiles and 10th/90th percentiles of a round, from runs per round (exact)."""
+    p10, q25, median, q75, p90 = integer_quantiles(counts, [0.1, 0.25, 0.5, 0.75, 0.9])
+    return {"median": json_number(median), "q25": json_number(q25), "q75": json_number(q75),
+            "p10": json_number(p10), "p90": json_number(p90), "note": note}
+
+
+def summarize(tally: Tally, actors, issues, events, stages=()) -> dict:
+    """The summary of a tally, as plain JSON-ready data (NaN written as null); ``stages``: the
+    agenda's stage ids in order (none without an agenda)."""
     n = tally.runs
-    low, high = wilson(tally.agreed, n)
-    p10, q25, median, q75, p90 = integer_quantiles(tally.deal_round, [0.1, 0.25, 0.5, 0.75, 0.9])
     mean, var = tally.utility_mean_var()
     result = {
         "runs": n,
-        "agreement": {"probability": json_number(_share(tally.agreed, n)), "count": tally.agreed,
-                      "ci95": [json_number(low), json_number(high)]},
-        "rounds_to_agreement": {"median": json_number(median), "q25": json_number(q25),
-                                "q75": json_number(q75), "p10": json_number(p10),
-                                "p90": json_number(p90),
-                                "note": "round of the deal (0 = first round), deals only"},
+        "agreement": agreement(tally.agreed, n),
+        "rounds_to_agreement": round_quantiles(
+            tally.deal_round, "round of the deal (0 = first round), deals only"),
+        "stages": {
+            stage: {"agreement": agreement(int(count), n),
+                    "rounds_to_agreement": round_quantiles(
+                        counts, "round the stage was agreed (0 = first round), runs that "
+                        "agreed it only")}
+            for stage, count, counts in zip(stages, tally.stage_agreed, tally.stage_round,
+                                            strict=True)},
         "issues": {},
         "actors": {},
         "events": {name: {"count": int(c), "share": json_number(_share(int(c), n))}

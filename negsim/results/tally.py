@@ -14,6 +14,10 @@ least and the largest value in each bin. Quantiles are read off them the way num
 interpolates between order statistics (see histogram_quantiles): within one bin (0.0001) of
 numpy's quantile of the same values, and exact for small samples, at gaps and at point masses
 (a status quo, a red line). Rounds are integers, so their quantiles are exact.
+
+Under an agenda, each stage has its count of runs that agreed it and the histogram of the
+round it was agreed in (S = 0 stages without an agenda, and in tallies written before
+agendas existed, which still load).
 """
 
 from __future__ import annotations
@@ -54,19 +58,22 @@ class Tally:
     utility: np.ndarray  # (A, UTILITY_BINS) final utilities (clamped to UTILITY_RANGE)
     sums: np.ndarray  # (2, A, P): the exact sums of u and of u^2 per actor, each as P
     #                   non-overlapping floats (canonical, zero-padded)
+    stage_agreed: np.ndarray  # (S,) runs that agreed each stage of the agenda (S = 0 without)
+    stage_round: np.ndarray  # (S, T) runs agreeing each stage in each round
 
     @classmethod
     def empty(cls, layout: Layout) -> Tally:
         """The tally of no runs."""
-        a, k, e, t = (len(layout.actors), len(layout.issues), len(layout.events),
-                      layout.max_rounds)
+        a, k, e, t, s = (len(layout.actors), len(layout.issues), len(layout.events),
+                         layout.max_rounds, len(layout.stages))
         zeros = np.zeros
         return cls(runs=0, agreed=0, mediator_left=0, censored=0, deal_round=zeros(t, np.int64),
                    rounds=zeros(t + 1, np.int64), proposer=zeros(a, np.int64),
                    blocker=zeros(a, np.int64), event=zeros(e, np.int64),
                    deal=zeros((k, DEAL_BINS), np.int64), no_deal=zeros((k, DEAL_BINS), np.int64),
                    deal_span=_empty_span(k), no_deal_span=_empty_span(k),
-                   utility=zeros((a, UTILITY_BINS), np.int64), sums=zeros((2, a, 0)))
+                   utility=zeros((a, UTILITY_BINS), np.int64), sums=zeros((2, a, 0)),
+                   stage_agreed=zeros(s, np.int64), stage_round=zeros((s, t), np.int64))
 
     @classmethod
     def of(cls, outcomes: Outcomes, layout: Layout) -> Tally:
@@ -91,6 +98,7 @@ class Tally:
         tally.no_deal, tally.no_deal_span = _histograms(outcomes.no_deal[~agreed], DEAL_BINS,
                                                         (0.0, 1.0), span=True)
         tally.utility = _histograms(outcomes.utility, UTILITY_BINS, UTILITY_RANGE)
+        tally.stage_agreed, tally.stage_round = _stage_counts(outcomes.stage_round, t)
         blocks = outcomes.run // BLOCK
         starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
         stops = np.r_[starts[1:], len(blocks)]
@@ -146,13 +154,31 @@ class Tally:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Tally:
-        """A tally written by ``to_bytes`` (or by negsim 0.x, which kept block moments)."""
+        """A tally written by ``to_bytes`` (or by negsim 0.x, which kept block moments; or
+        before agendas, without stage arrays: read as S = 0 stages)."""
         with np.load(io.BytesIO(data)) as npz:
-            values = {f.name: npz[f.name] for f in fields(cls) if f.name != "sums"}
-            values["sums"] = npz["sums"] if "sums" in npz else _sums_of_moments(npz["moments"])
+            values = {f.name: npz[f.name] for f in fields(cls) if f.name in npz}
+            if "sums" not in values:
+                values["sums"] = _sums_of_moments(npz["moments"])
+        t = len(values["deal_round"])
+        values.setdefault("stage_agreed", np.zeros(0, np.int64))
+        values.setdefault("stage_round", np.zeros((0, t), np.int64))
         for name in ("runs", "agreed", "mediator_left", "censored"):
             values[name] = int(values[name])
         return cls(**values)
+
+
+def _stage_counts(stage_round: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs that agreed each stage (S,) and by the round they agreed it in (S, T), from the
+    outcomes' (N, S) rounds (-1: not agreed)."""
+    s = stage_round.shape[1]
+    agreed = stage_round >= 0
+    if np.any(stage_round[agreed] >= t):
+        raise ValueError(f"a stage agreed in round {int(stage_round.max())}, after the window "
+                         f"of {t} rounds")
+    flat = (stage_round + np.arange(s) * t)[agreed]
+    counts = np.bincount(flat, minlength=s * t).reshape(s, t)
+    return agreed.sum(axis=0).astype(np.int64), counts.astype(np.int64)
 
 
 def _sums_of_moments(moments: np.ndarray) -> np.ndarray:

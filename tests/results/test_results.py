@@ -122,3 +122,100 @@ def test_results_draw_their_figures_for_notebooks():
         assert figure.axes[0].get_title(loc="left") or figure._suptitle is not None
     with pytest.raises(ValueError, match="available"):
         plots.figure(results, "pie")
+
+
+# -- stages of an agenda --------------------------------------------------------------------
+
+def test_the_summary_has_a_stages_section_computed_from_the_runs():
+    from negsim.results.summary import wilson
+    from tests.staged import staged_results
+
+    results = staged_results(("ceasefire", "prisoners", "settlement"), runs=3000, seed=4,
+                             agree=[0.9, 0.6, 0.5], skip=0.2)
+    s, runs = results.summary(), results.runs
+    assert s["stage_ids"] == ["ceasefire", "prisoners", "settlement"]
+    assert list(s["stages"]) == s["stage_ids"]  # in agenda order
+    for stage, row in s["stages"].items():
+        agreed = runs[f"stage.{stage}.agreed"]
+        count = int(agreed.sum())
+        assert 0 < count < len(runs)
+        assert row["agreement"]["count"] == count
+        assert row["agreement"]["probability"] == agreed.mean()
+        assert row["agreement"]["ci95"] == list(wilson(count, len(runs)))
+        rounds = row["rounds_to_agreement"]
+        exact = np.quantile(runs.loc[agreed, f"stage.{stage}.round"], [0.1, 0.25, 0.5, 0.75, 0.9])
+        assert [rounds[k] for k in ("p10", "q25", "median", "q75", "p90")] == list(exact)
+        assert rounds["note"] == ("round the stage was agreed (0 = first round), runs that "
+                                  "agreed it only")
+    # the final stage's agreement is the deal
+    assert s["stages"]["settlement"]["agreement"] == s["agreement"]
+    assert s["stages"]["settlement"]["rounds_to_agreement"]["median"] == \
+        s["rounds_to_agreement"]["median"]
+
+
+def test_a_stage_never_agreed_has_no_rounds():
+    from tests.staged import staged_results
+
+    s = staged_results(runs=200, agree=[0.8, 0.0]).summary()["stages"]["settlement"]
+    assert s["agreement"]["count"] == 0 and s["agreement"]["probability"] == 0.0
+    assert s["agreement"]["ci95"][0] == 0.0 < s["agreement"]["ci95"][1]
+    assert all(s["rounds_to_agreement"][k] is None
+               for k in ("p10", "q25", "median", "q75", "p90"))
+
+
+def test_without_an_agenda_the_summary_has_no_stages():
+    from tests.staged import staged_results
+
+    s = staged_results((), runs=100).summary()
+    assert s["stages"] == {} and s["stage_ids"] == []
+
+
+def test_save_and_load_keep_the_stages(tmp_path):
+    from tests.staged import staged_results
+
+    results = staged_results(runs=500, seed=3)
+    folder = results.save(tmp_path / "out", figures=plots.figure_files)
+    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
+        "agreement.png", "deals.png", "rounds.png", "stages.png", "utilities.png"]
+    meta = json.loads((folder / "summary.json").read_text())
+    assert meta["stage_ids"] == ["ceasefire", "settlement"]
+    assert set(meta["stages"]) == {"ceasefire", "settlement"}
+    loaded = Results.load(folder)
+    assert loaded.stages == ("ceasefire", "settlement")
+    assert loaded.summary() == results.summary() == meta
+    pd.testing.assert_frame_equal(loaded.runs, results.runs)
+    for name in ("stage_agreed", "stage_round"):
+        assert np.array_equal(getattr(loaded.tally, name), getattr(results.tally, name))
+    # rewriting the folder with a job without an agenda leaves no stage figure behind
+    plain = staged_results((), runs=100)
+    plain.save(folder, figures=plots.figure_files)
+    assert not (folder / "figures" / "stages.png").exists()
+    assert Results.load(folder).stages == ()
+
+
+def test_a_folder_written_before_agendas_loads_without_stages(tmp_path):
+    import io
+
+    from tests.staged import staged_results
+
+    folder = staged_results((), runs=100).save(tmp_path / "old")
+    meta = json.loads((folder / "summary.json").read_text())
+    del meta["stage_ids"], meta["stages"]
+    (folder / "summary.json").write_text(json.dumps(meta))
+    with np.load(io.BytesIO((folder / "tally.npz").read_bytes())) as npz:
+        old = {k: npz[k] for k in npz.files if not k.startswith("stage_")}
+    np.savez_compressed(folder / "tally.npz", **old)
+    loaded = Results.load(folder)
+    assert loaded.stages == () and loaded.summary()["stages"] == {}
+    assert loaded.tally.stage_round.shape == (0, len(loaded.tally.deal_round))
+
+
+def test_stage_ids_that_do_not_match_the_tally_are_refused(tmp_path):
+    from tests.staged import staged_results
+
+    folder = staged_results(runs=100).save(tmp_path / "out")
+    meta = json.loads((folder / "summary.json").read_text())
+    meta["stage_ids"] = ["ceasefire"]
+    (folder / "summary.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="does not match"):
+        Results.load(folder)

@@ -120,3 +120,98 @@ def test_utility_mean_and_variance_are_correctly_rounded(n, offset, spread, seed
         assert mean[i] == float(total / n)
         if n > 1:
             assert var[i] == float((squares - total * total / n) / (n - 1))
+
+
+# -- stages of an agenda --------------------------------------------------------------------
+
+def test_a_tally_counts_each_stage_and_the_round_it_was_agreed_in():
+    from tests.staged import staged_layout, staged_outcomes
+
+    layout = staged_layout(("ceasefire", "prisoners", "settlement"))
+    outcomes = staged_outcomes(layout, np.arange(3000), seed=5, agree=[0.9, 0.7, 0.5],
+                               skip=0.3)
+    tally = Tally.of(outcomes, layout)
+    t = layout.max_rounds
+    assert tally.stage_agreed.shape == (3,) and tally.stage_round.shape == (3, t)
+    assert tally.stage_agreed.dtype == tally.stage_round.dtype == np.int64
+    for s in range(3):
+        rounds = outcomes.stage_round[:, s]
+        assert tally.stage_agreed[s] == (rounds >= 0).sum() == tally.stage_round[s].sum()
+        assert np.array_equal(tally.stage_round[s], np.bincount(rounds[rounds >= 0],
+                                                                minlength=t))
+    # the final stage's agreement is the deal
+    assert tally.stage_agreed[-1] == tally.agreed
+    assert np.array_equal(tally.stage_round[-1], tally.deal_round)
+    # skipped stages: some runs agreed a later stage without an earlier one
+    assert ((outcomes.stage_round[:, 0] < 0) & (outcomes.stage_round[:, 2] >= 0)).any()
+
+
+def test_without_an_agenda_the_stage_arrays_are_empty():
+    from tests.staged import PLAIN, staged_outcomes
+
+    for tally in (Tally.empty(PLAIN), Tally.of(staged_outcomes(PLAIN, np.arange(50)), PLAIN)):
+        assert tally.stage_agreed.shape == (0,)
+        assert tally.stage_round.shape == (0, PLAIN.max_rounds)
+
+
+@pytest.mark.parametrize("stages", [(), ("ceasefire", "settlement")], ids=["plain", "staged"])
+def test_merged_stage_tallies_equal_the_tally_of_all_runs(stages):
+    from tests.staged import staged_layout, staged_outcomes
+
+    layout = staged_layout(stages)
+    # three batches in different RNG blocks, merged in any order
+    batches = [staged_outcomes(layout, np.arange(b * BLOCK, b * BLOCK + 300), seed=b)
+               for b in range(3)]
+    whole = Outcomes(**{name: np.concatenate([getattr(o, name) for o in batches])
+                        for name in Outcomes.__dataclass_fields__})
+    everything = Tally.of(whole, layout)
+    parts = [Tally.of(o, layout) for o in batches]
+    for merged in (parts[0].merge(parts[1]).merge(parts[2]),
+                   parts[2].merge(parts[0].merge(parts[1])),
+                   Tally.empty(layout).merge(parts[1]).merge(parts[2]).merge(parts[0])):
+        for name in everything.__dataclass_fields__:
+            assert np.array_equal(getattr(merged, name), getattr(everything, name)), name
+    assert everything.stage_agreed.shape == (len(stages),)
+    assert everything.stage_agreed.sum() > 0 or not stages
+
+
+def test_a_staged_tally_survives_its_file_format():
+    from tests.staged import staged_layout, staged_outcomes
+
+    layout = staged_layout()
+    tally = Tally.of(staged_outcomes(layout, np.arange(400), seed=2), layout)
+    again = Tally.from_bytes(tally.to_bytes())
+    for name in tally.__dataclass_fields__:
+        assert np.array_equal(getattr(tally, name), getattr(again, name)), name
+    assert again.stage_agreed.dtype == again.stage_round.dtype == np.int64
+    assert again.stage_round.shape == (2, layout.max_rounds) and again.stage_agreed.sum() > 0
+
+
+def test_a_tally_written_before_agendas_still_loads_without_stages():
+    import io
+
+    from tests.staged import PLAIN, staged_outcomes
+
+    tally = Tally.of(staged_outcomes(PLAIN, np.arange(300), seed=3), PLAIN)
+    with np.load(io.BytesIO(tally.to_bytes())) as npz:
+        old = {name: npz[name] for name in npz.files
+               if name not in ("stage_agreed", "stage_round")}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **old)  # the format before agendas
+    loaded = Tally.from_bytes(buffer.getvalue())
+    assert loaded.stage_agreed.shape == (0,) and loaded.stage_agreed.dtype == np.int64
+    assert loaded.stage_round.shape == (0, PLAIN.max_rounds)
+    for name in tally.__dataclass_fields__:
+        assert np.array_equal(getattr(tally, name), getattr(loaded, name)), name
+    # and it merges with a tally of today
+    assert loaded.merge(Tally.empty(PLAIN)).stage_round.shape == (0, PLAIN.max_rounds)
+
+
+def test_a_stage_agreed_after_the_window_is_refused():
+    from tests.staged import staged_layout, staged_outcomes
+
+    layout = staged_layout()
+    outcomes = staged_outcomes(layout, np.arange(20), seed=1)
+    outcomes.stage_round[3, 0] = layout.max_rounds
+    with pytest.raises(ValueError, match="after the window"):
+        Tally.of(outcomes, layout)
