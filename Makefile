@@ -17,7 +17,7 @@ help:
 	@echo "make test    set up .venv if needed, then run the whole test suite"
 	@echo "make bench   both engines on the baseline; writes results/bench.json (~12 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
-	@echo "make mutants break each model rule on purpose and check its test notices (~10 min, 88 mutants)"
+	@echo "make mutants break each model rule on purpose and check its test notices (~12 min, 96 mutants)"
 	@echo "make golden  rewrite the golden summaries of every scenario (tests/golden/), on purpose"
 	@echo "make experiments  run every experiment; reports and figures in experiments/out/"
 

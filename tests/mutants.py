@@ -20,20 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 # (what is broken, file, original text, broken text, tests that must fail)
 MUTANTS = [
     ("the time-dependent demand rises over time", "negsim/model/tactics.py",
-     "return floor_ + (1.0 - floor_) * (1.0 - tau**exponent)",
-     "return floor_ + (1.0 - floor_) * tau**exponent",
+     "return floor_ + (best - floor_) * (1.0 - tau**exponent)",
+     "return floor_ + (best - floor_) * tau**exponent",
      "tests/abm/test_dynamics.py::test_an_event_changes_parameters_exactly_in_its_active_rounds "
      "tests/abm/test_model.py::test_a_deal_exactly_at_the_threshold_in_the_last_round"),
     ("the demand falls below the floor", "negsim/model/tactics.py",
-     "return floor_ + (1.0 - floor_)", "return 0.9 * floor_ + (1.0 - floor_)",
+     "return floor_ + (best - floor_)", "return 0.9 * floor_ + (best - floor_)",
      "tests/abm/test_dynamics.py::test_an_event_changes_parameters_exactly_in_its_active_rounds "
      "tests/abm/test_model.py::test_generated_traces_obey_the_rules"),
     ("the reciprocal demand ignores the floor", "negsim/model/tactics.py",
-     "clip(previous - rate * received, floor_, 1.0)",
-     "clip(previous - rate * received, 0.0, 1.0)",
+     "clip(previous - rate * received, floor_, best)",
+     "clip(previous - rate * received, 0.0, best)",
      "tests/abm/test_dynamics.py::test_a_reciprocal_actor_returns_the_concession_it_receives"),
     ("the proposer overspends its budget", "negsim/model/rules.py",
-     "budget = (1.0 - np.asarray(own_demand))", "budget = (1.2 - np.asarray(own_demand))",
+     "budget = (own_best - np.asarray(own_demand))",
+     "budget = (own_best + 0.2 - np.asarray(own_demand))",
      "tests/model/test_rules.py::test_the_proposers_offer_meets_its_own_demand_inside_its_red_lines"),
     ("the proposer spends another actor's budget", "negsim/model/rules.py",
      "own_demand = np.take_along_axis(demand_, proposer[None], axis=0)[0]",
@@ -77,20 +78,22 @@ MUTANTS = [
      "tests/model/test_rules.py::test_the_blocker_rejects_and_is_most_opposed "
      "tests/abm/test_dynamics.py::test_blocker_ranks_breaches_then_shortfall_then_id"),
     ("hardliners concede", "negsim/model/tactics.py",
-     "reciprocal_demand(previous, floor_, rate, received)\n    strategy = lead(strategy, timed)\n"
+     "reciprocal = timed\n"
      "    return np.where(strategy == RECIPROCAL, reciprocal,\n"
-     "                    np.where(strategy == HARDLINER, 1.0, timed))",
-     "reciprocal_demand(previous, floor_, rate, received)\n    strategy = lead(strategy, timed)\n"
+     "                    np.where(strategy == HARDLINER, best, timed))",
+     "reciprocal = timed\n"
      "    return np.where(strategy == RECIPROCAL, reciprocal,\n"
-     "                    np.where(strategy == HARDLINER, 0.5, timed))",
+     "                    np.where(strategy == HARDLINER, 0.5 * best, timed))",
      "tests/abm/test_model.py::test_two_hardliners_agree_iff_the_cost_of_one_more_round_covers_the_gap"),
     ("hardliners accept less than everything", "negsim/model/tactics.py",
-     "reciprocal_demand(demand_, floor_, rate, received)\n    strategy = lead(strategy, timed)\n"
+     "reciprocal_demand(demand_, floor_, rate, received, best)\n"
+     "    strategy = lead(strategy, timed)\n"
      "    return np.where(strategy == RECIPROCAL, reciprocal,\n"
-     "                    np.where(strategy == HARDLINER, 1.0, timed))",
-     "reciprocal_demand(demand_, floor_, rate, received)\n    strategy = lead(strategy, timed)\n"
+     "                    np.where(strategy == HARDLINER, best, timed))",
+     "reciprocal_demand(demand_, floor_, rate, received, best)\n"
+     "    strategy = lead(strategy, timed)\n"
      "    return np.where(strategy == RECIPROCAL, reciprocal,\n"
-     "                    np.where(strategy == HARDLINER, 0.5, timed))",
+     "                    np.where(strategy == HARDLINER, 0.5 * best, timed))",
      "tests/abm/test_model.py::test_two_hardliners_agree_iff_the_cost_of_one_more_round_covers_the_gap"),
     ("thresholds exceed what identical preferences give", "negsim/model/tactics.py",
      "return np.maximum(floor_, waiting)", "return np.maximum(floor_, waiting) + 0.01",
@@ -136,12 +139,12 @@ MUTANTS = [
      "tests/abm/test_dynamics.py::"
      "test_events_on_patience_and_beliefs_change_them_exactly_in_their_active_rounds"),
     ("events start a round late", "negsim/model/events.py",
-     "(params.event_start <= t) & (t < params.event_end)",
-     "(params.event_start < t) & (t < params.event_end)",
+     "events = fires & (start <= t) & (t < end)",
+     "events = fires & (start < t) & (t < end)",
      "tests/abm/test_dynamics.py::test_an_event_changes_parameters_exactly_in_its_active_rounds"),
     ("events last a round too long", "negsim/model/events.py",
-     "(params.event_start <= t) & (t < params.event_end)",
-     "(params.event_start <= t) & (t <= params.event_end)",
+     "events = fires & (start <= t) & (t < end)",
+     "events = fires & (start <= t) & (t <= end)",
      "tests/abm/test_dynamics.py::test_an_event_changes_parameters_exactly_in_its_active_rounds"),
     ("the mediator never walks away", "negsim/abm/model.py",
      "if now.mediator_exit:", "if False:",

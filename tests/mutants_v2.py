@@ -15,6 +15,8 @@ H = "tests/model/test_hazard.py::"
 TX = "tests/model/test_text.py::"
 TH = "tests/model/test_theory.py::"
 EQ = "tests/engine/test_v2_equivalence.py::"
+AG = "tests/model/test_agenda.py::"
+EV = "tests/model/test_events.py::"
 
 MUTANTS = [
     # --- beliefs ------------------------------------------------------------------------------
@@ -87,10 +89,11 @@ MUTANTS = [
      TA + "test_concession_time_counts_rounds_to_patience_and_then_stays_at_one "
      + TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P"),
     ("the time-dependent demand rises over time", "negsim/model/tactics.py",
-     "floor_ + (1.0 - floor_) * (1.0 - tau**exponent)", "floor_ + (1.0 - floor_) * tau**exponent",
+     "floor_ + (best - floor_) * (1.0 - tau**exponent)", "floor_ + (best - floor_) * tau**exponent",
      TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P"),
     ("the time-dependent demand ignores the floor", "negsim/model/tactics.py",
-     "floor_ + (1.0 - floor_) * (1.0 - tau**exponent)", "1.0 - tau**exponent + 0.0 * floor_",
+     "floor_ + (best - floor_) * (1.0 - tau**exponent)",
+     "best * (1.0 - tau**exponent) + 0.0 * floor_",
      TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P "
      + TH + "test_3_shared_correct_beliefs_and_costly_war_give_a_deal_in_round_zero"),
     ("patience is ignored (concession over a fixed year)", "negsim/model/tactics.py",
@@ -99,8 +102,8 @@ MUTANTS = [
      + TH + "test_3_shared_correct_beliefs_and_costly_war_give_a_deal_in_round_zero "
      + TH + "test_9_bilateral_time_dependent_talks_agree_when_and_where_the_literature_does"),
     ("the next demand is this round's demand", "negsim/model/tactics.py",
-     "timed = time_dependent_demand(t + 1, floor_, exponent, patience)",
-     "timed = time_dependent_demand(t, floor_, exponent, patience)",
+     "timed = time_dependent_demand(t + 1, floor_, exponent, patience, best)",
+     "timed = time_dependent_demand(t, floor_, exponent, patience, best)",
      TA + "test_demand_and_next_demand_dispatch_by_strategy "
      + TH + "test_9_a_worked_example_of_the_literature_comparison "
      + TH + "test_9_bilateral_time_dependent_talks_agree_when_and_where_the_literature_does"),
@@ -110,13 +113,13 @@ MUTANTS = [
      TH + "test_9_a_worked_example_of_the_literature_comparison "
      + TH + "test_9_bilateral_time_dependent_talks_agree_when_and_where_the_literature_does"),
     ("the reciprocal demand is not floored", "negsim/model/tactics.py",
-     "return clip(previous - rate * received, floor_, 1.0)",
-     "return clip(previous - rate * received, 0.0, 1.0)",
+     "return clip(previous - rate * received, floor_, best)",
+     "return clip(previous - rate * received, 0.0, best)",
      TA + "test_the_reciprocal_demand_is_floored_at_the_floor_and_never_rises"),
     ("the hardliner concedes like a time-dependent actor", "negsim/model/tactics.py",
-     "    strategy = lead(strategy, timed)\n    return np.where(strategy == RECIPROCAL, reciprocal,"
-     "\n                    np.where(strategy == HARDLINER, 1.0, timed))\n\n\ndef next_demand",
-     "    strategy = lead(strategy, timed)\n    return np.where(strategy == RECIPROCAL, reciprocal,"
+     "        reciprocal = timed\n    return np.where(strategy == RECIPROCAL, reciprocal,"
+     "\n                    np.where(strategy == HARDLINER, best, timed))\n\n\ndef next_demand",
+     "        reciprocal = timed\n    return np.where(strategy == RECIPROCAL, reciprocal,"
      "\n                    np.where(strategy == HARDLINER, timed, timed))\n\n\ndef next_demand",
      TA + "test_the_hardliner_always_demands_everything"),
     # --- threshold ------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ MUTANTS = [
      TA + "test_the_threshold_is_never_below_the_floor_and_is_the_value_of_waiting "
      + TA + "test_a_hand_computed_threshold"),
     ("the vector engine ignores the hazard", "negsim/engine/vector.py",
-     "p.hazard[t])", "0.0 * p.hazard[t])",
+     "p.hazard[t], best)", "0.0 * p.hazard[t], best)",
      EQ + "test_engines_agree_bit_for_bit_on_targeted_version_2_scenarios "
      + TH + "test_8_where_the_mediator_stays_deals_do_not_come_later_as_the_known_exit_risk_rises"),
     # --- hazard ---------------------------------------------------------------------------------
@@ -157,8 +160,9 @@ MUTANTS = [
      "survive = survive * (1.0 - h)", "survive = np.minimum(survive, 1.0 - h)",
      H + "test_two_threats_combine_as_independent_risks "
      + H + "test_a_hand_computed_combination"),
-    ("unknown threats enter the hazard", "negsim/model/layout.py",
-     "if event.exits and event.known)", "if event.exits)",
+    ("unknown threats enter the hazard", "negsim/scenario/schema.py",
+     "return self.exits and self.known and self.round is not None",
+     "return self.exits and self.round is not None",
      H + "test_without_known_threats_the_hazard_is_zero "
      + TH + "test_8_an_unknown_threat_changes_nothing_before_it_fires"),
     ("the hazard ignores the drawn exit probability", "negsim/sampling.py",
@@ -220,6 +224,40 @@ MUTANTS = [
      "    return clip(opening, low, high)",
      TX + "test_the_first_text_mixes_target_and_mediator_and_respects_the_mediators_floor"),
     ("the Mesa engine's mediator ignores its step", "negsim/abm/model.py",
-     "now.capability, p.step)", "now.capability, 1.0)",
+     "rejected,\n                now.capability, p.step)",
+     "rejected,\n                now.capability, 1.0)",
      EQ + "test_engines_agree_bit_for_bit_on_targeted_version_2_scenarios"),
+    # --- agenda and state-triggered events (issue "Agenda") ------------------------------------
+    ("a partial deal ignores the war it leaves", "negsim/model/agenda.py",
+     "return own_utility(points, ideal, weight, work) - stage.penalty",
+     "return own_utility(points, ideal, weight, work)",
+     AG + "test_a_partial_deal_is_worth_its_settlement_plus_the_war_it_leaves_by_hand "
+     + AG + "test_a_side_that_expects_the_front_to_move_its_way_rejects_a_pure_freeze"),
+    ("settled issues come back to the table", "negsim/model/agenda.py",
+     "return np.isnan(settled) & (lead(stage_of_issue, settled) <= current)",
+     "return lead(stage_of_issue, settled) <= current",
+     AG + "test_the_table_holds_the_open_issues_of_the_current_stage_and_of_skipped_ones "
+     + AG + "test_stages_pass_only_with_every_required_yes_and_their_issues_never_move_again"),
+    ("a proposer always stands by its own pure freeze", "negsim/model/agenda.py",
+     "return is_proposer & (value_ >= floor_ - EPS)", "return is_proposer",
+     AG + "test_under_alternating_offers_the_side_that_expects_to_gain_never_agrees_a_pure_freeze"),
+    ("a ceasefire freezes the front a round late", "negsim/model/agenda.py",
+     "return (np.where(deal, after.drift, now.drift),",
+     "return (np.where(False, after.drift, now.drift),",
+     AG + "test_after_a_full_freeze_the_front_stays_at_the_front_of_the_agreement"),
+    ("actors do not know the ceasefire they signed", "negsim/model/events.py",
+     "        if spec.event >= n_events and spec.kind == \"front\" and spec.attr == \"drift\":",
+     "        if False:",
+     AG + "test_an_agreed_stages_effect_on_the_drift_is_known_to_every_actor_and_an_events_is_not"),
+    ("a run of rejections is never broken", "negsim/model/rules.py",
+     "return np.where(required_ & ~accepted & ~proposer, streak + 1, 0)",
+     "return np.where(required_ & ~accepted & ~proposer, streak + 1, streak)",
+     EV + "test_an_accepting_round_resets_the_run_of_rejections_but_not_the_count"),
+    ("state-triggered events start a round early", "negsim/model/events.py",
+     "start[e] = np.where(newly, t, start[e])", "start[e] = np.where(newly, t - 1, start[e])",
+     EV + "test_an_event_starts_once_at_the_first_round_its_condition_holds_where_it_fires "
+     + EV + "test_rejections_count_from_the_round_after_the_nth"),
+    ("end conditions are ignored", "negsim/model/events.py",
+     "end[e] = np.where(stop, t, end[e])", "end[e] = end[e]",
+     EV + "test_an_event_ends_at_the_first_round_once_started_whose_start_finds_its_end"),
 ]

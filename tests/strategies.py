@@ -198,3 +198,114 @@ def scenario_data(draw, protocol: str | None = None, events: bool = True,
 def scenarios(**kwargs):
     """Validated Scenario objects (see scenario_data)."""
     return scenario_data(**kwargs).map(load_scenario_data)
+
+
+# --- agendas and state-triggered events ------------------------------------------------------
+
+
+def _stage_effect(draw, data: dict) -> dict:
+    """One effect of a stage's agreement on the war: the front of a contested issue, or an
+    actor's war cost, reservation, belief about a drift or (time-dependent) patience."""
+    contested = [k for k, issue in data["issues"].items() if issue["contested"]]
+    options = ["war_cost", "reservation"] + (["front", "belief"] if contested else [])
+    what = draw(st.sampled_from(options))
+    actor = draw(st.sampled_from(sorted(data["actors"])))
+    if what == "front":
+        k, attr = draw(st.sampled_from(contested)), draw(st.sampled_from(["drift",
+                                                                          "volatility"]))
+        op = draw(st.sampled_from(["set", "scale", "add"]))
+        value = {"set": st.sampled_from([0.0]) | (DRIFT if attr == "drift" else
+                                                  st.floats(0.0, 0.05)),
+                 "scale": st.floats(0.0, 2.0), "add": st.floats(-0.02, 0.02)}[op]
+        return {"op": op, "target": f"battlefield.{k}.{attr}", "value": draw(value)}
+    if what == "belief":
+        k = draw(st.sampled_from(contested))
+        return {"op": "set", "target": f"actors.{actor}.beliefs.{k}.drift", "value": draw(DRIFT)}
+    op = draw(st.sampled_from(["add", "scale", "set"]))
+    return {"op": op, "target": f"actors.{actor}.{what}",
+            "value": draw(EFFECT_VALUES[what][op])}
+
+
+def add_agenda(draw, data: dict, max_stages: int = 3, effects: bool = True) -> dict:
+    """``data`` with an agenda: the issues split at random into 1..max_stages stages (a stage
+    may hold none), each with up to two effects on the war (``effects``), some with a
+    duration, every stage but the last possibly with skip_after."""
+    issues = list(data["issues"])
+    S = draw(st.sampled_from([1] + [2, 3][:max_stages - 1] * 2)) if max_stages > 1 else 1
+    home = [draw(st.integers(0, S - 1)) for _ in issues]
+    stages = []
+    for s in range(S):
+        stage = {"id": f"stage_{'pqr'[s]}",
+                 "issues": [k for k, h in zip(issues, home, strict=True) if h == s]}
+        if effects:
+            stage["effects"] = [_stage_effect(draw, data)
+                                for _ in range(draw(st.integers(0, 2)))]
+            if draw(st.booleans()):
+                stage["duration"] = draw(st.integers(1, 6))
+        if s < S - 1 and draw(st.booleans()):
+            stage["skip_after"] = draw(st.integers(1, 6))
+        stages.append(stage)
+    data["protocol"]["agenda"] = stages
+    return data
+
+
+def condition(draw, data: dict) -> dict:
+    """A random condition on the state of the talks (stages only under an agenda)."""
+    actors = sorted(data["actors"])
+    stages = [s["id"] for s in data["protocol"].get("agenda") or []]
+    kinds = ["rejected", "accepted"] + (["agreed", "not_agreed"] if stages else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "rejected":
+        return {"rejected": {"actor": draw(st.sampled_from(actors)),
+                             "times": draw(st.integers(1, 4)),
+                             "in_a_row": draw(st.booleans())}}
+    if kind == "accepted":
+        accepted = {"actor": draw(st.sampled_from(actors))}
+        if stages and draw(st.booleans()):
+            accepted["stage"] = draw(st.sampled_from(stages))
+        return {"accepted": accepted}
+    if kind == "agreed":
+        return {"agreed": draw(st.sampled_from(stages))}
+    T = data["protocol"]["max_rounds"]
+    return {"not_agreed": {"stage": draw(st.sampled_from(stages)),
+                           "round": draw(st.integers(0, T - 1))}}
+
+
+def add_triggers(draw, data: dict) -> dict:
+    """``data`` with some of its events started by a condition instead of a round, some
+    ended by one, and maybe one more event a condition starts (on a war cost)."""
+    events = data.setdefault("events", {})
+    for event in events.values():
+        if draw(st.booleans()):
+            del event["round"]
+            event["when"] = condition(draw, data)
+            if event.get("known"):  # an exit a condition starts cannot be foreseen
+                del event["known"]
+        if draw(st.integers(0, 2)) == 0:
+            event["ends"] = condition(draw, data)
+    if draw(st.booleans()):
+        actor = draw(st.sampled_from(sorted(data["actors"])))
+        events["triggered"] = {
+            "when": condition(draw, data),
+            "probability": draw(st.sampled_from([1.0, 0.5, 0.0])),
+            "effects": [{"op": "scale", "target": f"actors.{actor}.war_cost",
+                         "value": draw(st.floats(0.0, 3.0))}]}
+        if draw(st.booleans()):
+            events["triggered"]["duration"] = draw(st.integers(1, 5))
+        if draw(st.booleans()):
+            events["triggered"]["ends"] = condition(draw, data)
+    return data
+
+
+@st.composite
+def staged_scenario_data(draw, base, agenda: bool | None = None, triggers: bool = True) -> dict:
+    """A scenario drawn from ``base`` (a strategy of scenario data, such as
+    tests.model.test_theory.v2_scenario_data()) with an agenda (``agenda``: always, never, or
+    None: either) and state-triggered events (``triggers``)."""
+    data = draw(base)
+    if agenda or (agenda is None and draw(st.booleans())):
+        add_agenda(draw, data)
+    if triggers:
+        add_triggers(draw, data)
+    load_scenario_data(data)  # only valid scenarios
+    return data

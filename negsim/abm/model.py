@@ -99,6 +99,9 @@ class NegotiationModel(mesa.Model):
         thresholds = np.array([actor.decide(now, float(received[actor.index]))
                                for actor in self.actors])
         table = None if self.view is None else self.view.table
+        if self.view is not None and not layout.mediated:  # see agenda.standing
+            floors = np.array([actor.floor for actor in self.actors])
+            is_proposer = agenda.standing(is_proposer, utility, floors)
         required, accepted, deal, self.blocker = rules.answer(
             utility, thresholds, inside, layout.signatory, layout.veto, offer, p.status_quo,
             is_proposer, layout.actor_rank, table)
@@ -133,7 +136,10 @@ class NegotiationModel(mesa.Model):
             self._open_next(t + 1)
         for actor in self.actors:
             actor.observe(float(received[actor.index]))
-        self.front = rules.advance_front(self.front, now.drift, now.volatility, p.noise[t])
+        drift, volatility = now.drift, now.volatility
+        if deal:  # a stage agreed this round: the front moves as it leaves the war
+            drift, volatility = agenda.front_after(True, now, self.after)
+        self.front = rules.advance_front(self.front, drift, volatility, p.noise[t])
         self.round += 1
         if self.round == layout.max_rounds:
             self.censored = True
@@ -144,6 +150,7 @@ class NegotiationModel(mesa.Model):
         p, layout = self.params, self.params.layout
         after = parameters(p, agenda.prospective(active, np.int64(self.stage),
                                                  len(layout.events)))
+        self.after = after  # the war if the stage were agreed: it moves the front if it is
         table = agenda.on_table(layout.stage_of_issue, self.settled, np.int64(self.stage))
         final = np.bool_(self.stage == len(layout.stages) - 1)
         return agenda.view(t, now, after, self.front, p.status_quo, p.ideal, p.salience,

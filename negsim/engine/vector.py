@@ -129,15 +129,19 @@ class _State:
         best = 1.0 if stage is None else stage.best
         _, threshold = assessment_threshold(t, assessed, now, layout.strategy, p.rate, received,
                                             p.hazard[t], best)
+        if stage is not None and not layout.mediated:  # see agenda.standing
+            is_proposer = agenda.standing(is_proposer, utility, assessed.floor)
         required, accepted, deal, blocker = rules.answer(
             utility, threshold, inside, layout.signatory, layout.veto, offer, p.status_quo,
             is_proposer, layout.actor_rank, None if stage is None else stage.table)
+        self._note_answers(required, accepted, is_proposer)
+        partial = None
         if stage is None:
             agreed = deal & self.alive
         else:
-            self._note_answers(required, accepted, is_proposer)
             agreed = deal & self.alive & stage.final
-            self._agree_stage(t, deal & self.alive & ~stage.final, stage, offer, out)
+            partial = deal & self.alive & ~stage.final
+            self._agree_stage(t, partial, stage, offer, out)
         if agreed.any():
             rows = self.rows[agreed]
             out.agreed[rows] = True
@@ -171,8 +175,11 @@ class _State:
                     offer, p.ideal, agenda.weights(stage, p.salience), threshold - stage.offset,
                     low, high, rejected, now.capability, p.step)
         moving = self.moving
-        self.front[moving] = rules.advance_front(self.front[moving], now.drift[moving],
-                                                 now.volatility[moving], p.noise[t])
+        drift, volatility = now.drift, now.volatility
+        if partial is not None and partial.any():
+            drift, volatility = agenda.front_after(partial, now, self.after)
+        self.front[moving] = rules.advance_front(self.front[moving], drift[moving],
+                                                 volatility[moving], p.noise[t])
 
     # --- the agenda ---------------------------------------------------------------------------
 
@@ -180,6 +187,7 @@ class _State:
         """The stage on the table in every run, as every actor values it."""
         layout = p.layout
         after = parameters(p, agenda.prospective(active, self.stage, len(layout.events)))
+        self.after = after  # the war if the stage were agreed: it moves the front if it is
         table = agenda.on_table(layout.stage_of_issue, self.settled, self.stage)
         final = self.stage == len(layout.stages) - 1
         return agenda.view(t, now, after, self.front, p.status_quo, p.ideal, p.salience,

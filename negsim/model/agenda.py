@@ -132,3 +132,20 @@ def inside(stage: Stage, offer, low, high):
 def settle(settled, table, offer, agreed):
     """What is settled after a round: the table's issues take the offer in runs ``agreed``."""
     return np.where(table & agreed, offer, settled)
+
+
+def standing(is_proposer, value_, floor_):
+    """The proposer stands by its own offer of a stage only when the offer is worth its floor
+    to it (V_P >= f_P); otherwise it answers like any required actor. A pure ceasefire is
+    the same offer whoever proposes it, so a side that gains by fighting must not agree to it
+    merely by having the turn. (Without an agenda the proposer always accepts its own offer:
+    its logrolled offer meets its demand, which is at least its floor.)"""
+    return is_proposer & (value_ >= floor_ - EPS)
+
+
+def front_after(stage_deal, now, after):
+    """(drift, volatility) (K, ...) that move the front at the end of a round: as a stage
+    agreed in that round leaves them (a ceasefire freezes the front it was agreed on)."""
+    deal = np.asarray(stage_deal)
+    return (np.where(deal, after.drift, now.drift),
+            np.where(deal, after.volatility, now.volatility))

@@ -98,13 +98,14 @@ def activity(layout: Layout, t: int, fires, start, end, stage_round) -> np.ndarr
     """Which events, then which agreed stages, act in round t. -> (E + S, ...) bool.
 
     An event acts from its start round until (not including) its end round, in runs where it
-    fires. A stage's agreement acts from the round after it for the stage's duration (to the
-    end without one).
+    fires. A stage agreed in round r acts in rounds r + 1 .. r + d - 1 for a duration d (to
+    the end without one); with the front's move at the end of round r (agenda.front_after),
+    the war is changed for d rounds counting the round of the agreement.
     """
     events = fires & (start <= t) & (t < end)
     if not layout.staged:
         return events
-    lasting = t < stage_round + 1 + rules.lead(layout.stage_duration, stage_round)
+    lasting = t < stage_round + rules.lead(layout.stage_duration, stage_round)
     stages = (stage_round >= 0) & (stage_round < t) & lasting
     return np.concatenate([events, stages], axis=0)
 

@@ -201,7 +201,7 @@ def _effects(scenario: Scenario, a_index: dict, k_index: dict) -> tuple[EffectSp
     stage's agreement, a ceasefire, holds whatever an event does)."""
     sources = [(e, f"events.{name}.effects", event.effects)
                for e, (name, event) in enumerate(scenario.events.items())]
-    sources += [(len(scenario.events) + s, f"protocol.agenda.{stage.id}.effects", stage.effects)
+    sources += [(len(scenario.events) + s, f"protocol.agenda.{s}.effects", stage.effects)
                 for s, stage in enumerate(scenario.protocol.agenda or [])]
     specs = []
     for e, base, effects in sources:

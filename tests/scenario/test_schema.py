@@ -315,3 +315,177 @@ def test_effects_on_patience_and_beliefs_are_refused_where_they_cannot_apply(sin
     path, message = only(sink_data)
     assert path == f"events.aid_cut.effects[{len(effects) - 1}].target"
     assert fragment in message, message
+
+
+# --- the agenda and state-triggered events --------------------------------------------------
+
+
+def staged(sink_data) -> dict:
+    """The kitchen sink with an agenda (a truce on no issue that freezes the land front,
+    skipped after 4 rounds; the terms; the guarantees) and an event a condition starts."""
+    sink_data["protocol"]["agenda"] = [
+        {"id": "truce", "issues": [], "skip_after": 4, "duration": 6, "effects": [
+            {"op": "set", "target": "battlefield.land.drift", "value": 0}]},
+        {"id": "terms", "issues": ["land", "money"]},
+        {"id": "guarantees", "issues": ["guard"]}]
+    sink_data["events"]["pressure"] = {
+        "when": {"rejected": {"actor": "north", "times": 3, "in_a_row": True}},
+        "ends": {"accepted": {"actor": "north", "stage": "truce"}},
+        "effects": [{"op": "scale", "target": "actors.north.war_cost", "value": 2}]}
+    return sink_data
+
+
+def test_an_agenda_and_state_triggered_events_are_valid(sink_data):
+    scenario = load_data(staged(sink_data))
+    assert scenario.stages == ["truce", "terms", "guarantees"]
+    assert scenario.protocol.agenda[0].issues == [] and scenario.protocol.agenda[0].duration == 6
+    pressure = scenario.events["pressure"]
+    assert pressure.round is None and pressure.when.kind == "rejected"
+    assert pressure.ends.kind == "accepted" and pressure.ends.stage == "truce"
+    for condition in ({"agreed": "terms"}, {"not_agreed": {"stage": "truce", "round": 19}},
+                      {"accepted": {"actor": "bloc"}}):
+        sink_data["events"]["pressure"]["when"] = condition
+        assert load_data(sink_data).events["pressure"].when.kind == next(iter(condition))
+
+
+def test_an_issue_belongs_to_one_stage_only(sink_data):
+    """An issue in two stages is refused where it is written the second time."""
+    data = staged(sink_data)
+    data["protocol"]["agenda"][2]["issues"].append("land")
+    path, message = only(data)
+    assert path == "protocol.agenda[2].issues[1]"
+    assert "'land' is already settled by stage 'terms'" in message
+
+
+def test_every_issue_needs_a_stage(sink_data):
+    """An issue no stage settles is refused, naming it (no silent 'the rest' stage)."""
+    data = staged(sink_data)
+    data["protocol"]["agenda"][1]["issues"] = ["land"]
+    path, message = only(data)
+    assert path == "protocol.agenda" and message.endswith("missing: money")
+
+
+def test_a_misspelt_issue_or_a_repeated_stage_id_in_the_agenda(sink_data):
+    data = staged(sink_data)
+    data["protocol"]["agenda"][2]["id"] = "terms"
+    assert only(data) == ("protocol.agenda[2].id", "stage 'terms' is listed twice")
+    data["protocol"]["agenda"][1]["issues"] = ["lnad", "money"]
+    path, message = paths_and_messages(data)[0]
+    assert path == "protocol.agenda[1].issues[0]"
+    assert "unknown issue 'lnad' (did you mean 'land'?)" in message
+
+
+def test_the_last_stage_cannot_be_skipped(sink_data):
+    data = staged(sink_data)
+    data["protocol"]["agenda"][2]["skip_after"] = 5
+    path, message = only(data)
+    assert path == "protocol.agenda[2].skip_after" and "last stage cannot be skipped" in message
+
+
+@pytest.mark.parametrize("where,condition,path", [
+    ("when", {"agreed": "trcue"}, "events.pressure.when.agreed"),
+    ("ends", {"accepted": {"actor": "north", "stage": "term"}},
+     "events.pressure.ends.accepted.stage"),
+    ("when", {"not_agreed": {"stage": "guarantee", "round": 3}},
+     "events.pressure.when.not_agreed.stage"),
+])
+def test_an_unknown_stage_in_a_condition_is_refused_with_a_suggestion(sink_data, where,
+                                                                     condition, path):
+    data = staged(sink_data)
+    data["events"]["pressure"][where] = condition
+    found_path, message = only(data)
+    assert found_path == path
+    assert message.startswith("unknown stage") and "(did you mean '" in message
+
+
+def test_a_stage_in_a_condition_needs_an_agenda(sink_data):
+    sink_data["events"]["aid_cut"]["ends"] = {"agreed": "truce"}
+    assert only(sink_data) == ("events.aid_cut.ends.agreed",
+                               "unknown stage 'truce' (the protocol has no agenda)")
+
+
+def test_an_event_has_either_a_round_or_a_condition(sink_data):
+    """Both 'round' and 'when', or neither, is refused at the event."""
+    data = staged(sink_data)
+    data["events"]["pressure"]["round"] = 3
+    path, message = only(data)
+    assert path == "events.pressure" and "exactly one of 'round'" in message
+    del data["events"]["pressure"]["round"]
+    del data["events"]["pressure"]["when"]
+    assert only(data)[0] == "events.pressure"
+
+
+def test_a_condition_has_exactly_one_kind_and_valid_values(sink_data):
+    data = staged(sink_data)
+    data["events"]["pressure"]["when"] = {"agreed": "truce", "accepted": {"actor": "north"}}
+    path, message = only(data)
+    assert path == "events.pressure.when" and "found 2: accepted, agreed" in message
+    data["events"]["pressure"]["when"] = {"rejected": {"actor": "nroth", "times": 0}}
+    found = dict(paths_and_messages(data))
+    assert "did you mean 'north'" in found["events.pressure.when.rejected.actor"]
+    assert "≥ 1" in found["events.pressure.when.rejected.times"]
+    data["events"]["pressure"]["when"] = {"not_agreed": {"stage": "truce", "round": 20}}
+    assert only(data) == ("events.pressure.when.not_agreed.round",
+                          "falls after the last round (19)")
+
+
+def test_a_state_triggered_exit_cannot_be_known(sink_data):
+    """An exit a condition starts cannot be foreseen by round: known: true is refused there
+    (false, or the default, is accepted, and it never enters the hazard)."""
+    data = staged(sink_data)
+    walkout = data["events"]["walkout"]
+    del walkout["round"]
+    walkout["when"] = {"not_agreed": {"stage": "truce", "round": 5}}
+    path, message = only(data)
+    assert path == "events.walkout.known" and "cannot be foreseen" in message
+    walkout["known"] = False
+    assert not load_data(data).events["walkout"].foreseen
+    del walkout["known"]
+    assert not load_data(data).events["walkout"].foreseen
+
+
+def test_a_stages_effects_follow_the_rules_of_an_events(sink_data):
+    data = staged(sink_data)
+    data["protocol"]["agenda"][1]["effects"] = [
+        {"op": "set", "target": "battlefield.money.drift", "value": 0},
+        {"op": "scale", "target": "actors.south.war_cost", "value": -1}]
+    found = dict(paths_and_messages(data))
+    assert "not a contested issue" in found["protocol.agenda[1].effects[0].target"]
+    assert "must be ≥ 0" in found["protocol.agenda[1].effects[1].value"]
+    data["protocol"]["agenda"][1]["effects"] = [{"op": "mediator_exit"}]
+    assert any(p.startswith("protocol.agenda[1].effects[0]") for p, _ in
+               paths_and_messages(data))
+
+
+def test_agenda_errors_are_reported_on_their_lines():
+    """The problems of an agenda and of a condition are located where they are written."""
+    text = (DATA / "kitchen_sink.yaml").read_text(encoding="utf-8")
+    text = text.replace("../../seeds/evidence.yaml", "../seeds/evidence.yaml")
+    text = text.replace("  step: {dist: uniform, low: 0.3, high: 1.0}\n", (
+        "  step: {dist: uniform, low: 0.3, high: 1.0}\n"
+        "  agenda:\n"
+        "    - id: truce\n"
+        "      issues: [land]\n"
+        "      skip_after: 3\n"
+        "    - id: terms\n"
+        "      issues: [money, land]\n"
+        "      skip_after: 3\n"))
+    text = text.replace("    round: {dist: choice, values: [10, 15]}\n",
+                        "    when: {agreed: truse}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, name="staged.yaml", base_dir=SCENARIOS)
+    found = {p.path: p for p in info.value.problems}
+    lines = text.splitlines()
+    terms = next(i for i, s in enumerate(lines, 1) if "id: terms" in s)
+    assert set(found) == {"protocol.agenda[1].issues[1]", "protocol.agenda",
+                          "protocol.agenda[1].skip_after", "events.walkout.when.agreed",
+                          "events.walkout.known"}
+    issues_line = terms + 1
+    assert (found["protocol.agenda[1].issues[1]"].line,
+            found["protocol.agenda[1].issues[1]"].column) == (
+        issues_line, lines[issues_line - 1].index("land") + 1)
+    assert found["protocol.agenda[1].skip_after"].line == terms + 2
+    assert "missing: guard" in found["protocol.agenda"].message
+    assert found["events.walkout.when.agreed"].line == next(
+        i for i, s in enumerate(lines, 1) if "agreed: truse" in s)
+    assert "did you mean 'truce'" in found["events.walkout.when.agreed"].message
