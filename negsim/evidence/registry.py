@@ -225,6 +225,9 @@ def evidence_rows(scenario: Scenario) -> list[EvidenceRow]:
     for ref in iter_parameters(scenario):
         add(ref.actor, ref.issue, ref.parameter, describe_value(ref.value), ref.value,
             format_value(ref.value))
+    for stage in scenario.protocol.agenda or []:
+        if stage.cited:
+            add(None, None, f"stage.{stage.id}", stage.id, stage, stage.id)
     for name, event in scenario.events.items():
         if event.cited:
             add(None, None, f"event.{name}", name, event, name)

@@ -36,8 +36,8 @@ def is_cited(value) -> bool:
 
 
 def iter_parameters(scenario: Scenario) -> Iterator[ParamRef]:
-    """Yield every numeric parameter in a fixed order: issues, actors, protocol, battlefield,
-    events."""
+    """Yield every numeric parameter in a fixed order: issues, actors, protocol (the agenda's
+    stages' effects included), battlefield, events."""
     for iid, issue in scenario.issues.items():
         yield ParamRef(("issues", iid, "status_quo"), issue.status_quo, None, iid, "status_quo")
     for aid, actor in scenario.actors.items():
@@ -73,6 +73,10 @@ def iter_parameters(scenario: Scenario) -> Iterator[ParamRef]:
     names = ("horizon", "bias", "step") if isinstance(protocol, Mediated) else ("horizon",)
     for name in names:
         yield ParamRef(("protocol", name), getattr(protocol, name), None, None, f"protocol.{name}")
+    for s, stage in enumerate(protocol.agenda or []):
+        for k, effect in enumerate(stage.effects):
+            yield ParamRef(("protocol", "agenda", s, "effects", k, "value"), effect.value, None,
+                           None, f"stage.{stage.id}: {effect.op} {effect.target}")
     for iid, front in scenario.battlefield.items():
         for name in ("drift", "volatility"):
             yield ParamRef(("battlefield", iid, name), getattr(front, name), None, iid, name)

@@ -79,7 +79,7 @@ def registry_parameter(row_parameter: str) -> set[str]:
     head = row_parameter.split(".")[0]
     return {"role": {"role", "signatory", "veto"}, "red_line": {"red_line"},
             "strategy": {"strategy"}, "protocol": {"protocol"},
-            "event": {"event"}}.get(head, {head})
+            "event": {"event"}, "stage": {"protocol"}}.get(head, {head})
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
