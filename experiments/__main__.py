@@ -8,7 +8,8 @@ import time
 
 from .common import OUT, RUNS
 
-EXPERIMENTS = ("forces", "us_leverage", "eu_veto", "guarantees", "walk_away", "sensitivity")
+EXPERIMENTS = ("forces", "us_leverage", "eu_veto", "guarantees", "walk_away", "agenda",
+               "sensitivity")
 
 
 def main(names: list[str]) -> int:
