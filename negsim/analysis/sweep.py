@@ -112,7 +112,8 @@ def variants(path: str | Path, param: str, values: list[float]) -> list[Scenario
 
 
 def sweep_frame(param: str, values: list[float], results) -> pd.DataFrame:
-    """One row per value: agreement with its interval, rounds, deals and utilities."""
+    """One row per value: agreement with its interval, rounds, deals and utilities, and under
+    an agenda each stage's agreement (with its interval) and median round."""
     rows = []
     for value, r in zip(values, results, strict=True):
         s = r.summary()
@@ -126,6 +127,12 @@ def sweep_frame(param: str, values: list[float], results) -> pd.DataFrame:
                 row[f"deal_{p}.{k}"] = entry["deal"][p]
         for a, entry in s["actors"].items():
             row[f"mean_utility.{a}"] = entry["mean_utility"]
+        for stage, entry in s.get("stages", {}).items():  # under an agenda
+            agreed = entry["agreement"]
+            row[f"stage_agreed.{stage}"] = agreed["probability"]
+            row[f"stage_agreed_ci_low.{stage}"], row[f"stage_agreed_ci_high.{stage}"] = (
+                agreed["ci95"])
+            row[f"stage_round_median.{stage}"] = entry["rounds_to_agreement"]["median"]
         rows.append(row)
     frame = pd.DataFrame(rows)
     return frame.astype({c: (int if c == "runs" else float) for c in frame.columns})

@@ -156,6 +156,25 @@ def test_sweep_writes_a_table_and_a_figure(tmp_path):
     assert_figure(out / "figures" / "sweep.png")
 
 
+def test_sweep_of_a_stage_effect_reports_each_stages_agreement(tmp_path):
+    """A stage's effect is a sweepable path, and under an agenda sweep.csv gains each stage's
+    agreement with its interval and median round (a baseline sweep has no such column)."""
+    scenario = ROOT / "scenarios" / "ceasefire_first.yaml"
+    out = tmp_path / "sweep"
+    result = negsim("sweep", scenario, "--param", "protocol.agenda.0.effects.2.value",
+                    "--values", "0.25,1", "-n", "1000", "--seed", "3", "--out", out)
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out / "sweep.csv")
+    for stage in ("ceasefire", "settlement"):
+        low, p, high = (frame[f"stage_agreed{part}.{stage}"]
+                        for part in ("_ci_low", "", "_ci_high"))
+        assert ((low <= p) & (p <= high)).all()
+        assert f"stage_round_median.{stage}" in frame
+    # the whole agenda is agreed only where its last stage is
+    assert (frame["stage_agreed.settlement"] == frame["agreement_probability"]).all()
+    assert (frame["stage_agreed.settlement"] <= frame["stage_agreed.ceasefire"]).all()
+
+
 def test_sweep_range_runs_each_value(tmp_path):
     out = tmp_path / "range"
     result = negsim("sweep", BASELINE, "--param", "actors.ukraine.war_cost", "--range",
