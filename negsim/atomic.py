@@ -18,16 +18,17 @@ def write_atomic(path: str | Path, write: Callable[[str], None]) -> None:
     folder cannot be written.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    done: list[tuple[str, Path]] = []
     try:
+        tmp = _temporary(path, done)
         write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in done:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -58,9 +59,7 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     try:
         for path, write in files.items():
             path = Path(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-            done.append((tmp, path))
+            tmp = _temporary(path, done)
             write(tmp)
             umask = os.umask(0)
             os.umask(umask)
@@ -83,6 +82,18 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
                 except OSError:
                     pass
         raise
+
+
+def _temporary(path: Path, done: list[tuple[str, Path]]) -> str:
+    """Create an empty temporary file beside ``path`` and record it in ``done``, with
+    termination signals deferred in between: a signal never finds a file made but not yet
+    recorded, which the cleanup would then leave behind. Call it inside the ``try`` whose
+    cleanup removes what ``done`` holds: a deferred signal is raised on the way out."""
+    with deferred():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        done.append((tmp, path))
+    return tmp
 
 
 _commits = 0
