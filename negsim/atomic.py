@@ -21,7 +21,8 @@ def write_atomic(path: str | Path, write: Callable[[str], None]) -> None:
     done: list[tuple[str, Path]] = []
     try:
         tmp = _temporary(path, done)
-        write(tmp)
+        with deferred():  # see write_all_atomic
+            write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -44,6 +45,9 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     Missing folders of the targets are created. Each ``write(temporary path)`` runs first;
     an error, Ctrl-C or (under the command line) SIGTERM or SIGHUP meanwhile removes every
     temporary file, and the folders this call created, and leaves the targets untouched.
+    A signal is held while one file is being written and acts when that file is complete:
+    raised inside a third-party writer it could be replaced by the writer's own error (numpy's
+    zip file refuses to close half-written), which would end the command with a traceback.
     Then all are renamed into place, and the files in ``remove`` (left by an earlier job,
     say) are deleted, with termination signals deferred until that is done
     (``signals.deferred``): a folder holds all of a job's files or none.
@@ -60,7 +64,8 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
         for path, write in files.items():
             path = Path(path)
             tmp = _temporary(path, done)
-            write(tmp)
+            with deferred():  # a writer (numpy's zip, pyarrow) never meets the signal midway
+                write(tmp)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)

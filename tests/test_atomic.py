@@ -64,3 +64,24 @@ def test_files_written_in_full_replace_the_old_ones(tmp_path):
                             remove=[tmp_path / "old.txt"])
     assert (tmp_path / "new" / "a.txt").read_text() == "a"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "new"]
+
+
+def test_a_signal_inside_a_writer_waits_for_the_file_then_cleans_up(tmp_path, terminate_raises):
+    """numpy's savez closes its zip file in a ``finally``; a signal raised inside it used to
+    turn into "Can't close the ZIP file" and a traceback. The writer now finishes first."""
+    import io
+
+    import numpy as np
+
+    def write(tmp):
+        buffer = io.BytesIO()
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives while the writer is at work
+        np.savez_compressed(buffer, a=np.arange(10))
+        Path(tmp).write_bytes(buffer.getvalue())
+        written.append(tmp)
+
+    written: list[str] = []
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        atomic.write_all_atomic({out / "tally.npz": write})
+    assert written and not out.exists()
