@@ -29,12 +29,12 @@ COPIES = 4
 
 def outcome_bytes(layout: Layout) -> int:
     """Bytes one run's outcome takes in memory (Outcomes: run numbers, flags, rounds,
-    deal and no-deal point per issue, utility per actor, events)."""
+    deal and no-deal point per issue, utility and value of war per actor, events)."""
     from .results.outcome import Outcomes
 
     a, k, e = len(layout.actors), len(layout.issues), len(layout.events)
     sizes = {"agreed": 1, "mediator_left": 1, "censored": 1, "deal": 8 * k,
-             "no_deal": 8 * k, "utility": 8 * a, "event": e}
+             "no_deal": 8 * k, "utility": 8 * a, "war": 8 * a, "event": e}
     return sum(sizes.get(f.name, 8) for f in fields(Outcomes))
 
 

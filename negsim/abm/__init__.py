@@ -49,6 +49,7 @@ def record(outcomes: Outcomes, row: int, model: NegotiationModel) -> None:
         outcomes.deal[row] = model.deal
     outcomes.no_deal[row] = model.no_deal
     outcomes.utility[row] = model.final_utility
+    outcomes.war[row] = model.final_war
     outcomes.event[row] = model.seen_events
     outcomes.stage_round[row] = model.stage_round
 

@@ -57,6 +57,7 @@ class NegotiationModel(mesa.Model):
         self.accepted_proposer = -1
         self.blocker = -1
         self.final_utility: np.ndarray | None = None
+        self.final_war: np.ndarray | None = None  # W in the last round played
         self.trace: list[dict] = []
         self.actors = [ActorAgent(self, i, aid) for i, aid in enumerate(params.layout.actors)]
 
@@ -115,6 +116,7 @@ class NegotiationModel(mesa.Model):
                 self.stage_round[self.stage] = t
             self.accepted_proposer = proposer.index
             self.final_utility = utility
+            self.final_war = np.array([actor.war for actor in self.actors])
             self._end(t, now)
             return
         rejected = required & ~accepted & ~is_proposer
@@ -185,6 +187,7 @@ class NegotiationModel(mesa.Model):
             settled = self.settled if p.layout.staged else None
             _, self.final_utility = value_of_war(t, now, self.front, p.status_quo, p.ideal,
                                                  p.salience, p.horizon, settled=settled)
+            self.final_war = self.final_utility
 
     def _record(self, t, proposer, offer, listed, utility, accepted, inside) -> None:
         layout = self.params.layout

@@ -151,6 +151,7 @@ class _State:
             out.deal[rows] = offer[:, agreed].T
             out.no_deal[rows] = self.front[:, agreed].T
             out.utility[rows] = utility[:, agreed].T
+            out.war[rows] = assessed.war[:, agreed].T
             out.event[rows] = self.seen[:, agreed].T
             if layout.staged:
                 out.stage_round[rows, -1] = t
@@ -280,6 +281,7 @@ class _State:
         _, value = value_of_war(t, _take(now, mask), front, p.status_quo, p.ideal, p.salience,
                                 p.horizon, settled=settled)
         out.utility[rows] = value.T
+        out.war[rows] = value.T
         out.event[rows] = self.seen[:, mask].T
         if p.layout.staged:
             out.stage_round[rows] = self.stage_round[:, mask].T

@@ -29,6 +29,8 @@ class Outcomes:
     deal: np.ndarray  # (N, K), NaN without a deal
     no_deal: np.ndarray  # (N, K) the no-deal point when the talks ended
     utility: np.ndarray  # (N, A): u(deal), or the value of war W at the end without one
+    war: np.ndarray  # (N, A): the value of war W in the last round played (the deal's round
+    #                  for a deal; at the end, as in utility, without one)
     event: np.ndarray  # (N, E) bool: the event was active during the talks
     stage_round: np.ndarray  # (N, S) round each stage of the agenda was agreed, -1 if not
     #                          (S = 0 without an agenda)
@@ -43,7 +45,8 @@ class Outcomes:
                    proposer=np.full(n, -1, np.int64), blocker=np.full(n, -1, np.int64),
                    mediator_left=np.zeros(n, bool), censored=np.zeros(n, bool),
                    deal=np.full((n, k), np.nan), no_deal=np.full((n, k), np.nan),
-                   utility=np.full((n, a), np.nan), event=np.zeros((n, e), bool),
+                   utility=np.full((n, a), np.nan), war=np.full((n, a), np.nan),
+                   event=np.zeros((n, e), bool),
                    stage_round=np.full((n, s), -1, np.int64))
 
     def check(self, layout: Layout) -> None:
@@ -87,6 +90,8 @@ class Outcomes:
             columns[f"nodeal.{issue}"] = self.no_deal[:, k]
         for a, actor in enumerate(layout.actors):
             columns[f"utility.{actor}"] = self.utility[:, a]
+        for a, actor in enumerate(layout.actors):
+            columns[f"war.{actor}"] = self.war[:, a]
         for e, name in enumerate(layout.events):
             columns[f"event.{name}"] = self.event[:, e]
         for s, stage in enumerate(layout.stages):

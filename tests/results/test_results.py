@@ -22,6 +22,7 @@ def test_simulate_gives_one_row_per_run_with_the_documented_columns():
                 + [f"deal.{k}" for k in ("land", "money", "guard")]
                 + [f"nodeal.{k}" for k in ("land", "money", "guard")]
                 + [f"utility.{a}" for a in ("north", "south", "broker", "bloc")]
+                + [f"war.{a}" for a in ("north", "south", "broker", "bloc")]
                 + ["event.aid_cut", "event.walkout"])
     assert list(frame.columns) == expected
     agreed = frame[frame["agreed"]]
