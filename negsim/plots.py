@@ -373,6 +373,88 @@ OPTIONAL = {"stages": has_stages}  # figures drawn only for jobs that have what 
 assert DEAL_BINS % DISPLAY_BINS == 0 and UTILITY_BINS % UTILITY_DISPLAY_BINS == 0
 
 
+# reference solutions: one marker and one colour each, the same in every figure
+SOLUTION_STYLES = {
+    "nash": ("v", "#1f77b4"), "nash_weighted": ("^", "#17becf"),
+    "kalai_smorodinsky": ("D", "#9467bd"), "compromise": ("o", "#2ca02c"),
+    "median": ("s", "#ff7f0e"), "expected_utility": ("P", "#8c564b"),
+}
+DEAL_STYLE = "#d62728"
+
+
+def solutions_figure(solutions, deals, labels: dict, scenario: str) -> Figure:
+    """Per issue, the distribution over runs of each reference solution and of the
+    simulated deal: box plots (box: quartiles, line: median, whiskers: 5th to 95th
+    percentile) on the issue's 0-1 scale."""
+    from .analysis.solve import CONCEPTS
+
+    wrapper = [_Labelled(labels)]
+    issues = list(solutions.issues)
+    fig, axes = _grid(len(issues), height=3.9)
+    names = list(CONCEPTS) + (["simulated"] if deals is not None else [])
+    for ax, issue in zip(axes, issues, strict=True):
+        k = issues.index(issue)
+        series = [solutions.points[c][:, k] for c in CONCEPTS]
+        if deals is not None:
+            series.append(deals[:, k])
+        for row, (name, values) in enumerate(zip(names, series, strict=True)):
+            values = values[~np.isnan(values)]
+            colour = DEAL_STYLE if name == "simulated" else SOLUTION_STYLES[name][1]
+            if not len(values):
+                ax.text(0.5, row, "none (no bargaining range)", ha="center", va="center",
+                        fontsize=7, color="grey")
+                continue
+            ax.boxplot(values, positions=[row], vert=False, widths=0.6, whis=(5, 95),
+                       showfliers=False, patch_artist=True,
+                       boxprops={"facecolor": colour, "alpha": 0.35, "edgecolor": colour},
+                       medianprops={"color": colour, "linewidth": 2},
+                       whiskerprops={"color": colour}, capprops={"color": colour})
+        ax.set_yticks(range(len(names)),
+                      [CONCEPTS.get(n, "simulated deal") for n in names], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_title(_issue_title(wrapper, issue), fontsize=11, loc="left")
+        ax.set_xlabel(_issue_axis_label(wrapper, issue), fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    _suptitle(fig, f"{scenario}: where the reference solutions put the deal, beside the "
+              f"simulated deals ({len(solutions.run):,} runs; box: quartiles, whiskers: "
+              f"5th to 95th percentile)", fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+class _Labelled:
+    """Stands in for Results where only the labels are needed."""
+
+    def __init__(self, labels: dict):
+        self.labels = labels
+
+
+def solution_markers(ax, results, issue: str) -> None:
+    """Draw each job's reference-solution medians (Results.references) on a deal panel:
+    one marker per concept along the top, in the job's colour's row."""
+    jobs = [r for r in results if getattr(r, "references", None)]
+    if not jobs:
+        return
+    top = ax.get_ylim()[1]
+    for j, r in enumerate(jobs):
+        y = top * (1.0 - 0.06 * (j + 1))
+        for concept, (marker, colour) in SOLUTION_STYLES.items():
+            x = r.references.get(concept, {}).get(issue)
+            if x is None:
+                continue
+            ax.plot([x], [y], marker=marker, color=colour, markersize=7, linestyle="none",
+                    markeredgecolor="black", markeredgewidth=0.5,
+                    label=_solution_label(concept) if j == 0 else None)
+    ax.set_ylim(top=top)
+
+
+def _solution_label(concept: str) -> str:
+    from .analysis.solve import CONCEPTS
+
+    return f"{CONCEPTS[concept]} (median)"
+
+
 def figure(results, kind: str) -> Figure:
     """One figure ("agreement", "deals", "rounds", "utilities" or, under an agenda,
     "stages") of a job, or of several jobs (a list of Results) overlaid."""

@@ -292,6 +292,51 @@ def _text_writer(text: str):
     return lambda tmp: Path(tmp).write_text(text, encoding="utf-8")
 
 
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def solve(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    runs: Annotated[int | None, _runs(1, "runs (default: the scenario's)")] = None,
+    seed: Annotated[int | None, _seed()] = None,
+    format: Annotated[Format, typer.Option(
+        "--format", help="table: for people; json: the summary on stdout")] = Format.table,
+    out: Annotated[Path | None, _out("output folder (default: results/<name>/solutions/)")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
+    = False,
+) -> None:
+    """Reference solutions run by run (Nash, weighted Nash, Kalai-Smorodinsky, compromise,
+    weighted median, expected utility model) beside the simulated deals; write
+    DIR/solutions.json, DIR/solutions.csv (one row per run) and DIR/solutions.png."""
+    from ..analysis.solve import solve as solutions_of
+    from ..analysis.solve import solve_files, summarize
+    from ..atomic import write_all_atomic
+    from ..simulation import labels as labels_of
+    from ..simulation import simulate
+    from .report import solutions_table
+
+    scenario = _load(scenario_file)
+    directory = out or Path("results") / scenario.name / "solutions"
+    runs = scenario.montecarlo.runs if runs is None else runs
+    seed = scenario.montecarlo.seed if seed is None else seed
+    with output_folder(directory), progress_bar(2 * runs, enabled=not quiet) as advance:
+        results = simulate(scenario, runs=runs, seed=seed, progress=advance)
+        found = solutions_of(scenario, runs, seed, progress=advance, simulated=results.runs)
+        summary = summarize(found, results.runs, scenario.name, seed)
+        labels = labels_of(scenario)
+        _save(lambda: write_all_atomic(solve_files(found, summary, labels, results.runs,
+                                                   directory)), directory)
+    if format is Format.json:
+        typer.echo(json.dumps(summary, indent=2, allow_nan=False))
+    elif not quiet:
+        solutions_table(summary, labels)
+        typer.echo(f"wrote {directory}/")
+
+
 @app.command()
 def sweep(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],

@@ -374,3 +374,33 @@ def extract_table(candidates, con: Console | None = None) -> None:
         con.print(table)
     if not candidates:
         con.print("no sentence names both an actor and an issue")
+
+
+def solutions_table(summary: dict, labels: dict, con: Console | None = None) -> None:
+    """Print the reference solutions: the shares of runs with a bargaining range, then one
+    table per issue of each concept's median and quartiles beside the simulated deal."""
+    from ..analysis.solve import CONCEPTS
+
+    con = con or console()
+    ranges = summary["range"]
+    con.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['runs']:,} runs, seed "
+              f"{summary['seed']}; a deal must satisfy {escape(', '.join(summary['required']))}")
+    con.print(f"bargaining range at round 0: {_pct(ranges['round_0'])} of runs over the values "
+              f"of war, {_pct(ranges['round_0_with_reservations'])} with the reservations too")
+    if "at_agreement" in ranges:
+        con.print(f"at the round of the deal: {_pct(ranges['at_agreement'])} of the runs "
+                  f"that agreed")
+    names = {**CONCEPTS, "simulated": "simulated deal"}
+    for issue, row in summary["issues"].items():
+        meaning = labels.get("issues", {}).get(issue, {})
+        title = f"{issue}: 0 = {meaning.get('zero', '0')}, 1 = {meaning.get('one', '1')}"
+        table = Table(title=escape(title), title_justify="left")
+        table.add_column("solution")
+        for column in ("median", "q1", "q3"):
+            table.add_column(column, justify="right")
+        table.add_column("runs", justify="right")
+        for concept, entry in row.items():
+            style = "bold" if concept == "simulated" else ""
+            table.add_row(names.get(concept, concept), _num(entry["median"]), _num(entry["q1"]),
+                          _num(entry["q3"]), f"{entry['runs']:,}", style=style)
+        con.print(table)

@@ -282,3 +282,30 @@ def test_compare_notes_issues_whose_scale_is_described_differently(tmp_path):
     result = negsim("compare", BASELINE, other, "-n", "100", "--out", tmp_path / "c", "-q")
     assert result.returncode == 0, result.stderr
     assert "describes 0 and 1 of issue nato differently" in result.stderr
+
+
+def test_solve_prints_the_table_and_writes_its_files(tmp_path):
+    out = tmp_path / "solutions"
+    result = negsim("solve", BASELINE, "-n", "300", "--seed", "1", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["solutions.csv", "solutions.json",
+                                                     "solutions.png"]
+    for text in ("bargaining range at round 0", "Nash bargaining solution", "Kalai-Smorodinsky",
+                 "expected utility model", "simulated deal", "territory: 0 = Russia withdraws"):
+        assert text in result.stdout
+    summary = json.loads((out / "solutions.json").read_text())
+    assert summary["runs"] == 300 and summary["seed"] == 1
+    frame = pd.read_csv(out / "solutions.csv")
+    assert len(frame) == 300 and {"run", "range", "nash.territory"} <= set(frame)
+    assert_figure(out / "solutions.png", min_height=600)
+    again = negsim("solve", BASELINE, "-n", "300", "--seed", "1", "--format", "json", "--out",
+                   tmp_path / "again")
+    assert json.loads(again.stdout) == summary  # same seed, same numbers
+
+
+def test_solve_refuses_a_bad_scenario(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ntitle: [unclosed\n")
+    result = negsim("solve", bad, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "bad.yaml:3:1" in result.stderr
+    assert not (tmp_path / "out").exists()
