@@ -97,6 +97,7 @@ def deals(results) -> Figure:
             if median is not None:
                 ax.axvline(median, color=colour, linestyle=":", linewidth=1.6,
                            label=f"{r.label}: no deal (median)")
+        solution_markers(ax, results, issue)
         ax.set_xlim(-0.02, 1.02)
         ax.set_title(_issue_title(results, issue), fontsize=11, loc="left")
         ax.set_xlabel(_issue_axis_label(results, issue), fontsize=8)
@@ -104,9 +105,11 @@ def deals(results) -> Figure:
                       fontsize=8)
         ax.grid(alpha=0.3)
     if axes:
-        axes[0].legend(fontsize=8, loc="upper left")
+        axes[0].legend(fontsize=7, loc="center left")
+    note = ("; markers above: the reference solutions' medians (negsim solve)"
+            if any(getattr(r, "references", None) for r in results) else "")
     _suptitle(fig, "Where the deal lands on each issue (share of all runs: each outline adds "
-              "up to the probability of a deal)", fontsize=13)
+              f"up to the probability of a deal){note}", fontsize=13)
     fig.tight_layout()
     return fig
 
@@ -431,22 +434,27 @@ class _Labelled:
 
 
 def solution_markers(ax, results, issue: str) -> None:
-    """Draw each job's reference-solution medians (Results.references) on a deal panel:
-    one marker per concept along the top, in the job's colour's row."""
+    """Draw each job's reference-solution medians (Results.references) on a deal panel: a
+    band above the histogram with one row per concept (one marker shape and colour each),
+    the jobs side by side within a row, so that equal medians do not hide each other."""
     jobs = [r for r in results if getattr(r, "references", None)]
     if not jobs:
         return
     top = ax.get_ylim()[1]
-    for j, r in enumerate(jobs):
-        y = top * (1.0 - 0.06 * (j + 1))
-        for concept, (marker, colour) in SOLUTION_STYLES.items():
+    row = top * 0.07
+    for c, (concept, (marker, colour)) in enumerate(SOLUTION_STYLES.items()):
+        for j, r in enumerate(jobs):
             x = r.references.get(concept, {}).get(issue)
             if x is None:
                 continue
-            ax.plot([x], [y], marker=marker, color=colour, markersize=7, linestyle="none",
+            y = top + row * (c + 0.5 + 0.35 * j / max(1, len(jobs)))
+            ax.plot([x], [y], marker=marker, color=colour, markersize=6, linestyle="none",
                     markeredgecolor="black", markeredgewidth=0.5,
                     label=_solution_label(concept) if j == 0 else None)
-    ax.set_ylim(top=top)
+    ax.axhline(top, color="grey", linewidth=0.6)
+    ax.set_ylim(top=top + row * (len(SOLUTION_STYLES) + 0.3))
+    ticks = [t for t in ax.get_yticks() if t <= top]
+    ax.set_yticks(ticks)
 
 
 def _solution_label(concept: str) -> str:

@@ -231,10 +231,12 @@ def check(name: str, file: str, original: str, broken: str, tests: str, scratch:
 
 
 def all_mutants() -> list:
-    """The mutants of this module and those of the version-2 rules (tests/mutants_v2.py)."""
+    """The mutants of this module, of the version-2 rules (tests/mutants_v2.py) and of the
+    reference solutions (tests/mutants_solutions.py)."""
+    from tests.mutants_solutions import MUTANTS as SOLUTIONS
     from tests.mutants_v2 import MUTANTS as MODEL_V2
 
-    return MUTANTS + MODEL_V2
+    return MUTANTS + MODEL_V2 + SOLUTIONS
 
 
 def main() -> int:

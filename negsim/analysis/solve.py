@@ -191,6 +191,16 @@ def medians(summary: dict) -> dict[str, dict[str, float | None]]:
     return out
 
 
+REFERENCE_RUNS = 1024  # runs whose solutions give the markers of run and compare figures
+
+
+def reference_medians(scenario: Scenario, runs: int, seed: int) -> dict:
+    """{concept: {issue: median}} over the first min(runs, REFERENCE_RUNS) runs of a job:
+    the markers ``negsim run`` and ``compare`` draw on their deal figures."""
+    found = solve(scenario, min(runs, REFERENCE_RUNS), seed)
+    return medians(summarize(found))
+
+
 def solve_files(solutions: Solutions, summary: dict, labels: dict,
                 simulated: pd.DataFrame | None, directory) -> dict:
     """{path: writer} of solutions.json, solutions.csv and solutions.png in ``directory``."""

@@ -171,6 +171,9 @@ def run(
         "--summary-only", help="keep only the summary (no runs.parquet): memory stays flat "
         "however many runs")] = False,
     figures: Annotated[bool, typer.Option(help="draw DIR/figures/*.png")] = True,
+    solutions: Annotated[bool, typer.Option(
+        help="mark the reference solutions' medians on deals.png (solved on the first "
+        "1,024 runs; see negsim solve)")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
     = False,
 ) -> None:
@@ -202,6 +205,10 @@ def run(
             raise typer.Exit(EXIT_INPUT) from None
         from ..plots import figure_files
 
+        if figures and solutions:
+            from ..analysis.solve import reference_medians
+
+            results.references = reference_medians(scenario, len(results), results.seed)
         _save(lambda: results.save(directory, figures=figure_files if figures else None),
               directory)
     if not quiet:
@@ -274,6 +281,10 @@ def compare(
     runs = scenarios[0].montecarlo.runs if runs is None else runs  # the same for all
     with output_folder(directory):
         results = _simulate_all(scenarios, labels, runs, seed, quiet, workers=workers)
+        from ..analysis.solve import reference_medians
+
+        for r, scenario in zip(results, scenarios, strict=True):
+            r.references = reference_medians(scenario, len(r), r.seed)
         table = differences(results)
         for note in table["notes"]:
             typer.echo(f"note: {note}", err=True)

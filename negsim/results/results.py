@@ -44,6 +44,8 @@ class Results:
     #                                              "actors": {id: name}} for tables and plots
     label: str = ""  # the name in legends (default: the scenario's name)
     stages: tuple[str, ...] = ()  # the agenda's stage ids in order (none without an agenda)
+    references: dict = field(default_factory=dict)  # {concept: {issue: median}} of the
+    #                                                 reference solutions (analysis.solve)
 
     def __post_init__(self):
         self.label = self.label or self.scenario
@@ -64,7 +66,8 @@ class Results:
                 "issue_ids": list(self.issues), "actor_ids": list(self.actors),
                 "event_ids": list(self.events), "stage_ids": list(self.stages),
                 "labels": self.labels,
-                **summarize(self.tally, self.actors, self.issues, self.events, self.stages)}
+                **summarize(self.tally, self.actors, self.issues, self.events, self.stages),
+                **({"references": self.references} if self.references else {})}
 
     def files(self, directory: Path, figures: FigureWriter | None = None,
               runs: bool = True) -> dict:
@@ -110,7 +113,8 @@ class Results:
                           runs=pd.read_parquet(runs_path) if runs_path.exists() else None,
                           scenario_sha256=str(meta["scenario_sha256"]),
                           version=str(meta["negsim"]), labels=dict(meta.get("labels", {})),
-                          stages=tuple(meta.get("stage_ids", [])))
+                          stages=tuple(meta.get("stage_ids", [])),
+                          references=dict(meta.get("references", {})))
         except FileNotFoundError as exc:
             raise ValueError(f"{Path(exc.filename).name} is missing") from None
         except Exception as exc:  # any unreadable or malformed file

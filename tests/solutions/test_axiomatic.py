@@ -45,6 +45,28 @@ def test_kalai_smorodinsky_on_one_issue_with_a_red_line():
     assert ax.nash(problem, found)[0, 0] == pytest.approx((1 + d2 - d1) / 2, abs=TOL)
 
 
+@pytest.mark.parametrize("a1,a2", [(1.0, 3.0), (2.0, 0.5)])
+def test_weighted_nash_gives_each_side_its_share_of_the_surplus(a1, a2):
+    """max a1 log(1 - x - d1) + a2 log(x - d2): x = d2 + a2 / (a1 + a2) (1 - d1 - d2)."""
+    d1, d2 = 0.2, 0.1
+    problem = one_issue(d1, d2)
+    found = ax.bargaining_range(problem)
+    x = ax.nash(problem, found, np.array([[a1, a2]]))[0, 0]
+    assert x == pytest.approx(d2 + a2 / (a1 + a2) * (1 - d1 - d2), abs=TOL)
+
+
+def test_a_red_line_binds_every_solution():
+    """Actor 2 will not go below 0.7 (actor 1 wants 0): u1 = 1 - x <= 0.3. Nash sits on the
+    red line; KS scales actor 1's best (0.3) and actor 2's (1): 1 - x = 0.3 t, x = t."""
+    ideal = np.array([[[0.0], [1.0]]])
+    problem = bargaining(ideal, np.ones((1, 2, 1)), np.array([[[0.0], [0.7]]]),
+                         np.ones((1, 2, 1)), np.array([[0.0, 0.0]]))
+    found = ax.bargaining_range(problem)
+    assert found.margin[0] == pytest.approx(0.3, abs=TOL)  # at x = 0.7: u = (0.3, 0.7)
+    assert ax.nash(problem, found)[0, 0] == pytest.approx(0.7, abs=TOL)
+    assert ax.kalai_smorodinsky(problem, found)[0, 0] == pytest.approx(1 / 1.3, abs=TOL)
+
+
 def two_issues(d):
     """Actor 1 (ideal 0, 0) cares most about issue 1, actor 2 (ideal 1, 1) about issue 2."""
     ideal = np.array([[[0.0, 0.0], [1.0, 1.0]]])

@@ -58,8 +58,11 @@ def by_hand(x, c, s):
     return mu, risk, new
 
 
-def test_a_first_round_by_hand():
-    x, c, s = [0.0, 0.4, 1.0], [1.0, 0.6, 0.8], [0.9, 0.5, 0.7]
+@pytest.mark.parametrize("x,c,s", [
+    ([0.0, 0.4, 1.0], [1.0, 0.6, 0.8], [0.9, 0.5, 0.7]),  # conflicts and capitulations
+    ([0.3, 0.4, 0.0], [0.2, 0.8, 0.7], [0.7, 0.4, 1.0]),  # the first actor compromises
+])
+def test_a_first_round_by_hand(x, c, s):
     mu, risk, new = by_hand(x, c, s)
     X, C, S = (np.array([v]) for v in (x, c, s))
     assert eu.median(X, C, S)[0] == pytest.approx(mu)
