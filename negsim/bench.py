@@ -37,6 +37,18 @@ def measure(engine: str, runs: int, seed: int, **options) -> dict:
             "runs_per_s": runs / seconds, **options}
 
 
+def measure_solve(runs: int, seed: int, workers: int = 1) -> dict:
+    """Time the reference solutions (negsim solve's solver) on runs 0 .. runs-1."""
+    from .analysis.solve import solve
+
+    scenario = load_scenario(BASELINE)
+    start = time.perf_counter()
+    solve(scenario, runs, seed, workers=workers)
+    seconds = time.perf_counter() - start
+    return {"runs": runs, "workers": workers, "seconds": round(seconds, 3),
+            "runs_per_s": runs / seconds}
+
+
 def peak_memory(runs: int, seed: int, keep_runs: bool = True, workers: int = 1) -> dict:
     """Peak resident memory of a fresh process that runs ``runs`` runs (vector engine): the
     larger of the main process and of its largest worker.
@@ -78,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-runs", type=int, default=1_000_000)
     parser.add_argument("--summary-runs", type=int, default=10_000_000,
                         help="runs of the summary-only memory job (2 workers)")
+    parser.add_argument("--solve-runs", type=int, default=10_000,
+                        help="runs of the reference solutions' timing (negsim solve)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("results") / "bench.json")
     args = parser.parse_args(argv)
@@ -88,13 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     abm = measure("abm", args.abm_runs, args.seed)
     vector = measure("vector", args.vector_runs, args.seed)
     vector_2 = measure("vector", args.parallel_runs, args.seed, workers=2)
+    solutions = [measure_solve(args.solve_runs, args.seed, w) for w in (1, 2)] \
+        if args.solve_runs else []
     report = {
         "negsim": __version__, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
         "scenario": "baseline", "abm": abm, "vector": vector, "vector_2_workers": vector_2,
         "speedup": vector["run_rounds_per_s"] / abm["run_rounds_per_s"],
         "speedup_2_workers": vector_2["run_rounds_per_s"] / abm["run_rounds_per_s"],
-        "memory": memory, "summary_only_memory": summary_memory,
+        "memory": memory, "summary_only_memory": summary_memory, "solve": solutions,
         "this_process_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(f"{'engine':<22}{'runs':>10}{'seconds':>10}{'run-rounds/s':>16}{'runs/s':>12}")
@@ -104,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{row['run_rounds_per_s']:>16,.0f}{row['runs_per_s']:>12,.0f}")
     print(f"vector / abm: {report['speedup']:.0f}x (1 process), "
           f"{report['speedup_2_workers']:.0f}x (2 processes)")
+    for row in solutions:
+        print(f"reference solutions, {row['runs']:,} runs, {row['workers']} process(es): "
+              f"{row['seconds']:.1f} s ({row['runs_per_s']:,.0f} runs/s)")
     if memory:
         print(f"peak memory, {memory['runs']:,} runs kept: {memory['peak_rss_mib']:.0f} MiB "
               f"({memory['seconds']} s)")

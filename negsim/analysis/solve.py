@@ -118,32 +118,57 @@ def _round_zero(params: ParameterBatch):
     return war.T, floor.T, np.ascontiguousarray(capability.T)
 
 
+def solve_chunk(scenario: Scenario, seed: int, start: int, stop: int,
+                war_at_deal: np.ndarray | None = None) -> Solutions:
+    """The reference solutions of runs ``start`` .. ``stop - 1`` (the unit of work)."""
+    return solve_batch(sample(scenario, seed, start, stop), war_at_deal)
+
+
 def solve(scenario: Scenario, runs: int, seed: int, chunk_size: int = CHUNK,
-          progress=None, simulated: pd.DataFrame | None = None) -> Solutions:
-    """The reference solutions of runs 0 .. runs - 1 of ``scenario`` under ``seed``.
+          progress=None, simulated: pd.DataFrame | None = None, workers: int = 1) -> Solutions:
+    """The reference solutions of runs 0 .. runs - 1 of ``scenario`` under ``seed``, in
+    chunks of ``chunk_size`` runs on ``workers`` processes (neither changes the answer).
     ``simulated``, the runs of the same job (Results.runs), adds the bargaining range in the
     round of each deal."""
+    from ..engine.chunks import run_pooled
+
     layout = Layout.from_scenario(scenario)
     war = None
     if simulated is not None:
         war = simulated[[f"war.{a}" for a in layout.actors]].to_numpy(float, copy=True)
         war[~simulated["agreed"].to_numpy(bool)] = np.nan
-    parts = []
-    for start in range(0, runs, chunk_size):
-        stop = min(runs, start + chunk_size)
-        parts.append(solve_batch(sample(scenario, seed, start, stop),
-                                 None if war is None else war[start:stop]))
-        if progress is not None:
-            progress(stop - start)
-    first = parts[0]
+    ranges = [(start, min(runs, start + chunk_size)) for start in range(0, runs, chunk_size)]
+    arguments = lambda start, stop: (scenario, seed, start, stop,  # noqa: E731
+                                     None if war is None else war[start:stop])
+    parts = _Parts(progress)
+    if workers > 1 and len(ranges) > 1:
+        run_pooled(solve_chunk, arguments, ranges, min(workers, len(ranges)), parts)
+    else:
+        for start, stop in ranges:
+            parts.add(solve_chunk(*arguments(start, stop)), stop - start)
+    found = parts.items
+    first = found[0]
     return Solutions(
-        run=np.concatenate([s.run for s in parts]),
-        points={c: np.concatenate([s.points[c] for s in parts]) for c in first.points},
-        margin=np.concatenate([s.margin for s in parts]),
-        range_war=np.concatenate([s.range_war for s in parts]),
-        range_floor=np.concatenate([s.range_floor for s in parts]),
-        range_deal=np.concatenate([s.range_deal for s in parts]),
+        run=np.concatenate([s.run for s in found]),
+        points={c: np.concatenate([s.points[c] for s in found]) for c in first.points},
+        margin=np.concatenate([s.margin for s in found]),
+        range_war=np.concatenate([s.range_war for s in found]),
+        range_floor=np.concatenate([s.range_floor for s in found]),
+        range_deal=np.concatenate([s.range_deal for s in found]),
         required=first.required, issues=layout.issues)
+
+
+class _Parts:
+    """Chunks' solutions in run order, with progress."""
+
+    def __init__(self, progress):
+        self.items: list[Solutions] = []
+        self.progress = progress
+
+    def add(self, part: Solutions, runs: int) -> None:
+        self.items.append(part)
+        if self.progress is not None:
+            self.progress(runs)
 
 
 def _quartiles(values: np.ndarray) -> dict:

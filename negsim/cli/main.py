@@ -315,6 +315,7 @@ def solve(
     seed: Annotated[int | None, _seed()] = None,
     format: Annotated[Format, typer.Option(
         "--format", help="table: for people; json: the summary on stdout")] = Format.table,
+    workers: Annotated[int, _workers()] = 1,
     out: Annotated[Path | None, _out("output folder (default: results/<name>/solutions/)")]
     = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
@@ -335,8 +336,9 @@ def solve(
     runs = scenario.montecarlo.runs if runs is None else runs
     seed = scenario.montecarlo.seed if seed is None else seed
     with output_folder(directory), progress_bar(2 * runs, enabled=not quiet) as advance:
-        results = simulate(scenario, runs=runs, seed=seed, progress=advance)
-        found = solutions_of(scenario, runs, seed, progress=advance, simulated=results.runs)
+        results = simulate(scenario, runs=runs, seed=seed, progress=advance, workers=workers)
+        found = solutions_of(scenario, runs, seed, progress=advance, simulated=results.runs,
+                             workers=workers)
         summary = summarize(found, results.runs, scenario.name, seed)
         labels = labels_of(scenario)
         _save(lambda: write_all_atomic(solve_files(found, summary, labels, results.runs,

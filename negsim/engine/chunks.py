@@ -79,22 +79,29 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
         for start, stop in ranges:
             job.add(run_chunk(scenario, seed, start, stop, keep_runs), stop - start)
     else:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-        with _signals_blocked():  # the helpers are born deaf to the terminal's signals
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=worker_init, initargs=(os.getpid(),))
-            launch = getattr(pool, "_launch_processes", None)
-            if launch is not None:  # start every worker now, not on the first submissions
-                launch()
-        try:
-            _in_order(lambda start, stop: pool.submit(run_chunk, scenario, seed, start, stop,
-                                                      keep_runs),
-                      ranges, 2 * workers, job)
-        except BaseException:
-            stop_pool(pool)
-            raise
-        pool.shutdown()
+        run_pooled(run_chunk, lambda start, stop: (scenario, seed, start, stop, keep_runs),
+                   ranges, workers, job)
     return job.result()
+
+
+def run_pooled(function, arguments, ranges, workers: int, job) -> None:
+    """Call ``function(*arguments(start, stop))`` for every run range on a pool of
+    ``workers`` processes, handing the results to ``job.add(result, runs)`` in run order.
+    An error or a signal stops the pool at once."""
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+    with _signals_blocked():  # the helpers are born deaf to the terminal's signals
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=worker_init, initargs=(os.getpid(),))
+        launch = getattr(pool, "_launch_processes", None)
+        if launch is not None:  # start every worker now, not on the first submissions
+            launch()
+    try:
+        _in_order(lambda start, stop: pool.submit(function, *arguments(start, stop)),
+                  ranges, 2 * workers, job)
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
 
 
 @contextmanager

@@ -11,10 +11,10 @@ sum_i alpha_i log r_i). The barrier problem
 (beta_i = 1 for a linear objective, alpha_i / mu for the Nash product) has the Hessian
 D + B' diag(beta / r^2) B with D diagonal: Newton steps take one m x m solve per problem
 (Woodbury), so a batch of thousands of problems is a few numpy operations on (N, m, n)
-arrays. As mu falls tenfold per stage the iterates follow the central path to an optimum;
-the bound on the optimality gap, (m + 2 n) mu for a linear objective and 2 n mu for the
-Nash product, stops it. The limit is the analytic centre of the optimal set, so where the
-optimum is not unique the answer is still one well-defined point.
+arrays. As mu falls (from MU0, by SHRINK per stage) the iterates follow the central path
+to an optimum; the bound on the optimality gap, (m + 2 n) mu for a linear objective and
+2 n mu for the Nash product, stops it. The limit is the analytic centre of the optimal
+set, so where the optimum is not unique the answer is still one well-defined point.
 
 Variables with U_j = 0 are fixed at 0. Everything is deterministic: the same problem gives
 the same answer in any batch.
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 GAP = 1e-10  # stop once the bound on the optimality gap is below this
+MU0 = 0.01  # the first stage's mu (objectives and utilities are of order 1)
 SHRINK = 50.0  # mu falls by this factor per stage
 MAX_NEWTON = 50  # Newton steps per stage
 MAX_HALVINGS = 20  # of the step in the line search
@@ -73,7 +74,7 @@ def solve(problem: Problem, start: np.ndarray) -> np.ndarray:
         c = np.where(free, problem.linear[:, used], 0.0)
     terms = 2 * free.sum(axis=1) + (0 if nash else B.shape[1])
     rows = np.flatnonzero(~bad)
-    mu = np.ones(len(y))
+    mu = np.full(len(y), MU0)
     while len(rows):
         beta = alpha[rows] / mu[rows, None] if nash else alpha[rows]
         y[rows] = _centre(y[rows], c[rows] / mu[rows, None], beta, B[rows], b[rows], U[rows],

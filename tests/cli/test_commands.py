@@ -309,3 +309,15 @@ def test_solve_refuses_a_bad_scenario(tmp_path):
     result = negsim("solve", bad, "--out", tmp_path / "out")
     assert result.returncode == 2 and "bad.yaml:3:1" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_run_keeps_the_reference_solutions_for_its_deal_figure(baseline_run, tmp_path):
+    out, _ = baseline_run
+    summary = json.loads((out / "summary.json").read_text())
+    references = summary["references"]
+    assert set(references) == {"nash", "nash_weighted", "kalai_smorodinsky", "compromise",
+                               "median", "expected_utility"}
+    assert 0.0 <= references["compromise"]["territory"] <= 0.8  # Ukraine's red line
+    plain = negsim("run", BASELINE, "-n", "200", "--no-solutions", "--out", tmp_path / "plain")
+    assert plain.returncode == 0, plain.stderr
+    assert "references" not in json.loads((tmp_path / "plain" / "summary.json").read_text())
