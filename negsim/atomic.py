@@ -21,7 +21,7 @@ def write_atomic(path: str | Path, write: Callable[[str], None]) -> None:
     done: list[tuple[str, Path]] = []
     try:
         tmp = _temporary(path, done)
-        with deferred():  # see write_all_atomic
+        with deferred(second_acts=True):  # see write_all_atomic
             write(tmp)
         umask = os.umask(0)
         os.umask(umask)
@@ -48,6 +48,7 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
     A signal is held while one file is being written and acts when that file is complete:
     raised inside a third-party writer it could be replaced by the writer's own error (numpy's
     zip file refuses to close half-written), which would end the command with a traceback.
+    A second signal during that write acts at once.
     Then all are renamed into place, and the files in ``remove`` (left by an earlier job,
     say) are deleted, with termination signals deferred until that is done
     (``signals.deferred``): a folder holds all of a job's files or none.
@@ -64,8 +65,8 @@ def write_all_atomic(files: dict[Path, Callable[[str], None]],
         for path, write in files.items():
             path = Path(path)
             tmp = _temporary(path, done)
-            with deferred():  # a writer (numpy's zip, pyarrow) never meets the signal midway
-                write(tmp)
+            with deferred(second_acts=True):  # a writer (numpy's zip, pyarrow) never meets
+                write(tmp)  # the first signal midway; a second one acts at once
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)

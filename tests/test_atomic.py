@@ -85,3 +85,17 @@ def test_a_signal_inside_a_writer_waits_for_the_file_then_cleans_up(tmp_path, te
     with pytest.raises(Stop):
         atomic.write_all_atomic({out / "tally.npz": write})
     assert written and not out.exists()
+
+
+def test_a_second_signal_inside_a_writer_acts_at_once(tmp_path, terminate_raises):
+    """Insisting interrupts a long write: the first signal waits, the second acts."""
+    def write(tmp):
+        os.kill(os.getpid(), signal.SIGTERM)  # held
+        os.kill(os.getpid(), signal.SIGTERM)  # acts here, inside the writer
+        reached.append(tmp)
+
+    reached: list[str] = []
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        atomic.write_all_atomic({out / "a.txt": write})
+    assert not reached and not out.exists()

@@ -41,3 +41,33 @@ def test_nothing_pending_changes_nothing():
     with deferred():
         pass
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_a_signal_raised_inside_a_weakref_callback_is_not_lost():
+    """Python cannot pass on an exception raised in a weakref callback (importlib runs
+    them while modules load): the command line delivers the signal again instead."""
+    import subprocess
+    import sys
+
+    code = """
+import os, signal, weakref
+from negsim.cli.signals import Terminated, install
+install()
+class Thing: pass
+def callback(_):
+    os.kill(os.getpid(), signal.SIGTERM)  # its exception is raised in here
+    for _ in range(1000): pass
+thing = Thing()
+ref = weakref.ref(thing, callback)
+import time
+try:
+    del thing
+    time.sleep(2)
+    print("lost")
+except Terminated:
+    print("terminated")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "terminated", (result.stdout, result.stderr)
+    assert "Exception ignored" not in result.stderr

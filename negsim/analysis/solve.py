@@ -36,7 +36,17 @@ CONCEPTS = {  # id: what tables and legends call it
     "median": "weighted median",
     "expected_utility": "expected utility model",
 }
-CHUNK = BLOCK  # runs solved at once
+CHUNK = BLOCK  # runs solved at once, at most
+WORKING_SET = 2**26  # bytes: a chunk's largest array (utopia or expected utility) stays below
+
+
+def chunk_runs(layout: Layout, limit: int = CHUNK) -> int:
+    """Runs per chunk: at most ``limit``, fewer when many required actors or issues would
+    make the solvers' largest arrays exceed WORKING_SET (the utopia problems are (N m, m, n)
+    with n = K (m + 1); the expected utility model's votes (N K, m, m, m))."""
+    m, k = int(layout.members.sum()), len(layout.issues)
+    per_run = 8 * max(m * m * k * (m + 1), k * m**3)
+    return max(1, min(limit, WORKING_SET // per_run))
 
 
 @dataclass
@@ -137,6 +147,7 @@ def solve(scenario: Scenario, runs: int, seed: int, chunk_size: int = CHUNK,
     if simulated is not None:
         war = simulated[[f"war.{a}" for a in layout.actors]].to_numpy(float, copy=True)
         war[~simulated["agreed"].to_numpy(bool)] = np.nan
+    chunk_size = chunk_runs(layout, chunk_size)
     ranges = [(start, min(runs, start + chunk_size)) for start in range(0, runs, chunk_size)]
     arguments = lambda start, stop: (scenario, seed, start, stop,  # noqa: E731
                                      None if war is None else war[start:stop])
@@ -181,7 +192,7 @@ def _quartiles(values: np.ndarray) -> dict:
 
 
 def summarize(solutions: Solutions, simulated: pd.DataFrame | None = None,
-              scenario: str = "", seed: int | None = None) -> dict:
+              scenario: str = "", seed: int | None = None, scenario_sha256: str = "") -> dict:
     """Median and quartiles over runs of each concept on each issue, the simulated deal
     beside them (from ``simulated``, the job's runs), and the shares of runs with a
     bargaining range: at round 0 over the values of war and over the floors, and in the
@@ -189,8 +200,12 @@ def summarize(solutions: Solutions, simulated: pd.DataFrame | None = None,
     n = len(solutions.run)
     share = lambda mask: json_number(float(np.mean(mask)) if len(mask) else math.nan)  # noqa: E731
     agreed = solutions.range_deal[~np.isnan(solutions.range_deal)]
+    from .. import __version__
+
     summary = {
         "scenario": scenario,
+        "scenario_sha256": scenario_sha256,
+        "negsim": __version__,
         "seed": seed,
         "runs": n,
         "required": list(solutions.required),

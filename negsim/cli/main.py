@@ -339,7 +339,8 @@ def solve(
         results = simulate(scenario, runs=runs, seed=seed, progress=advance, workers=workers)
         found = solutions_of(scenario, runs, seed, progress=advance, simulated=results.runs,
                              workers=workers)
-        summary = summarize(found, results.runs, scenario.name, seed)
+        summary = summarize(found, results.runs, scenario.name, seed,
+                            results.scenario_sha256)
         labels = labels_of(scenario)
         _save(lambda: write_all_atomic(solve_files(found, summary, labels, results.runs,
                                                    directory)), directory)

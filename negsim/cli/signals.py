@@ -58,8 +58,40 @@ def _detach_terminal() -> None:
 
 
 def install() -> None:
-    """Make SIGTERM and SIGHUP raise Terminated in the main thread."""
+    """Make SIGTERM and SIGHUP raise Terminated in the main thread, and keep a signal from
+    being lost when its exception is raised where Python cannot pass it on."""
+    import sys
+
+    global _previous_hook
+    if sys.unraisablehook is not _unraisable:
+        _previous_hook = sys.unraisablehook
+        sys.unraisablehook = _unraisable
     for signum in SIGNALS:
         signal.signal(signum, _raise)
+
+
+_previous_hook = None
+REDELIVERY = 0.01  # seconds before a lost signal is sent again
+
+
+def _unraisable(unraisable) -> None:
+    """An exception raised inside a weakref callback or a finaliser (importlib runs such
+    callbacks while modules load) is "unraisable": Python prints it and goes on, so a
+    Ctrl-C or SIGTERM that lands there would be lost and the command would run to the end.
+    Deliver such a signal again instead; it then acts in ordinary code."""
+    exc = unraisable.exc_value
+    if isinstance(exc, Terminated | KeyboardInterrupt):
+        import os
+        import threading
+
+        signum = exc.signum if isinstance(exc, Terminated) else signal.SIGINT
+        # from another thread a moment later, so that it arrives once this hook has
+        # returned (raised here, it would be unraisable again); should it land in such a
+        # callback again, it comes back here
+        timer = threading.Timer(REDELIVERY, os.kill, args=(os.getpid(), signum))
+        timer.daemon = True
+        timer.start()
+    elif _previous_hook is not None:
+        _previous_hook(unraisable)
 
 

@@ -60,7 +60,7 @@ def nash(problem: Bargaining, found: Range, power=None) -> np.ndarray:
     start = np.where(found.exists[:, None], found.z, np.nan)
     z = solve(Problem(problem.length, problem.slope, problem.base - problem.disagreement,
                       alpha=power), start)
-    return np.where(found.exists[:, None], problem.settlement(np.nan_to_num(z)), np.nan)
+    return _settled(problem, found, z)
 
 
 def utopia(problem: Bargaining, found: Range) -> np.ndarray:
@@ -73,7 +73,7 @@ def utopia(problem: Bargaining, found: Range) -> np.ndarray:
     z = solve(Problem(repeat(problem.length), repeat(problem.slope),
                       repeat(problem.base - problem.disagreement), linear=linear),
               repeat(start))
-    best = np.einsum("nj,nj->n", linear, np.nan_to_num(z)).reshape(n, m)
+    best = (linear * z).sum(axis=1).reshape(n, m)  # NaN where a solve failed
     return np.where(found.exists[:, None], problem.base - problem.disagreement + best, np.nan)
 
 
@@ -81,15 +81,23 @@ def kalai_smorodinsky(problem: Bargaining, found: Range) -> np.ndarray:
     """The settlement (N, K) on the segment from the disagreement point to the utopia point
     that goes furthest: max t subject to u_i - d_i >= t (U*_i - d_i) for every actor."""
     n = len(problem.base)
-    gain = np.nan_to_num(utopia(problem, found), nan=1.0)
+    best = utopia(problem, found)
+    found = Range(found.margin, np.where(np.isnan(best).any(axis=1)[:, None], np.nan, found.z))
+    gain = np.nan_to_num(best, nan=1.0)
     offset, rows, upper = _with_margin(problem, gain, np.full(n, -1.0), np.full(n, 2.0))
     linear = np.zeros_like(upper)
     linear[:, -1] = 1.0
     start = np.concatenate([found.z, np.full((n, 1), 0.5)], axis=1)
     start[~found.exists] = np.nan
     solution = solve(Problem(upper, rows, offset, linear=linear), start)
-    return np.where(found.exists[:, None],
-                    problem.settlement(np.nan_to_num(solution[:, :-1])), np.nan)
+    return _settled(problem, found, solution[:, :-1])
+
+
+def _settled(problem: Bargaining, found: Range, z: np.ndarray) -> np.ndarray:
+    """The settlements of solved fillings z, NaN for runs without a range or whose solve
+    failed (a start the solver refused)."""
+    ok = found.exists & ~np.isnan(z).any(axis=1)
+    return np.where(ok[:, None], problem.settlement(np.nan_to_num(z)), np.nan)
 
 
 def _with_margin(problem: Bargaining, gain, t_low, t_high):

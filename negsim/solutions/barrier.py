@@ -55,12 +55,9 @@ def solve(problem: Problem, start: np.ndarray) -> np.ndarray:
     """The optimum y (N, n) of every problem, from a strictly feasible ``start`` (inside
     the box, every r > 0; entries of fixed variables are ignored). Rows with no feasible
     start (NaN in ``start``, or r <= 0 there) give NaN."""
-    out = np.zeros_like(problem.upper)
-    used = (problem.upper > FIXED).any(axis=0)  # variables fixed in every problem: dropped
-    U, b = problem.upper[:, used], problem.offset
+    U, b = problem.upper, problem.offset
     free = U > FIXED
-    B = np.where(free[:, None, :], problem.rows[:, :, used], 0.0)  # fixed ones play no part
-    start = start[:, used]
+    B = np.where(free[:, None, :], problem.rows, 0.0)  # fixed variables play no part
     y = np.where(free, np.nan_to_num(start), 0.0)
     y = np.where(free, np.clip(y, U * 1e-9, U * (1 - 1e-9)), 0.0)
     bad = np.isnan(start).any(axis=1) | ~(b + times(B, y) > 0).all(axis=1)
@@ -71,7 +68,7 @@ def solve(problem: Problem, start: np.ndarray) -> np.ndarray:
         c = np.zeros_like(U)
     else:
         alpha = np.ones_like(b)
-        c = np.where(free, problem.linear[:, used], 0.0)
+        c = np.where(free, problem.linear, 0.0)
     terms = 2 * free.sum(axis=1) + (0 if nash else B.shape[1])
     rows = np.flatnonzero(~bad)
     mu = np.full(len(y), MU0)
@@ -82,8 +79,7 @@ def solve(problem: Problem, start: np.ndarray) -> np.ndarray:
         finished = terms[rows] * mu[rows] <= GAP
         rows = rows[~finished]
         mu[rows] /= SHRINK
-    out[:, used] = y
-    return np.where(bad[:, None], np.nan, out)
+    return np.where(bad[:, None], np.nan, y)
 
 
 def _change(y, step, t, r, c, beta, B, U, free):
@@ -186,8 +182,10 @@ def _woodbury(diag, B, weight, grad):
     except np.linalg.LinAlgError:
         # a degenerate vertex (more active rows than free directions) can make the m x m
         # system singular in floating point: a ridge far below rounding mends it, and a
-        # direction it changes has D^-1 B' v ~ 0, so it barely moves dy
+        # direction it changes has D^-1 B' v ~ 0, so it barely moves dy. Only the problems
+        # that need it get it (each matrix is solved on its own, so the others are as before)
         scale = np.abs(inner).max(axis=(1, 2))
-        inner[:, diagonal, diagonal] += RIDGE * scale[:, None]
+        singular = np.linalg.cond(inner) > 1.0 / np.finfo(float).eps
+        inner[:, diagonal, diagonal] += np.where(singular, RIDGE * scale, 0.0)[:, None]
         solved = np.linalg.solve(inner, rhs)[..., 0]
     return dg - weighted(solved, Bd)

@@ -92,7 +92,7 @@ def step(x, c, s) -> np.ndarray:
     (e_j > e_i > 0) moves it to x_j; a compromise (e_j > 0 > e_i, e_j > |e_i|) moves it
     a share |e_i / e_j| of the way to x_j; a capitulation (e_j > 0 > e_i, |e_i| >= e_j)
     moves it to x_j. Of the offers it gets, i answers the first kind present in that order,
-    and of that kind the one that moves it least (ties: the first actor).
+    and of that kind the one that moves it least (ties: nearer the median, then lower).
     """
     mu = median(x, c, s)
     p = success(x, c, s)
@@ -111,12 +111,20 @@ def step(x, c, s) -> np.ndarray:
     moved = x[:, :, None] + share * (target - x[:, :, None])
     new = x.copy()
     for kind in (capitulate, compromise, conflict):  # the last applied wins: conflict first
-        distance = np.where(kind, np.abs(moved - x[:, :, None]), np.inf)
-        pick = np.argmin(distance, axis=2)
-        has = kind.any(axis=2)
-        chosen = np.take_along_axis(moved, pick[:, :, None], axis=2)[:, :, 0]
-        new = np.where(has, chosen, new)
+        new = np.where(kind.any(axis=2), _least_move(kind, moved, x, mu), new)
     return new
+
+
+def _least_move(kind, moved, x, mu):
+    """Of the offers of one kind, the one that moves the receiver least; equal moves (one
+    on each side) go to the one nearer the median, then to the lower position, so that the
+    order of the actors never matters. (P, A)"""
+    candidates = kind
+    for key in (np.abs(moved - x[:, :, None]), np.abs(moved - mu[:, None, None]), moved):
+        value = np.where(candidates, key, np.inf)
+        candidates = candidates & (value == value.min(axis=2, keepdims=True))
+    pick = np.argmax(candidates, axis=2)
+    return np.take_along_axis(moved, pick[:, :, None], axis=2)[:, :, 0]
 
 
 def forecast(x, c, s, rounds: int = MAX_ROUNDS) -> Forecast:

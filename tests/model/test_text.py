@@ -95,7 +95,7 @@ def test_one_full_step_closes_a_lone_rejecters_shortfall_when_it_stops_short_of_
     step = data.draw(eta)
     full = text.redraft_direction(x, ideal, weight, theta, low, high, lone(A, j), np.ones(A), 1.0)
     assume(np.all((np.abs(full) < np.abs(ideal[j] - x) - 1e-9)
-                  | (weight[j] * np.abs(ideal[j] - x) == 0)))
+                  | (weight[j] == 0) | (ideal[j] == x)))  # at the ideal: no product (underflow)
     assert np.isclose(u(x + full, ideal, weight)[j], theta[j], rtol=0, atol=1e-12)
     part = text.redraft_direction(x, ideal, weight, theta, low, high, lone(A, j), np.ones(A), step)
     shortfall = theta[j] - u(x + part, ideal, weight)[j]
@@ -116,7 +116,7 @@ def test_a_full_step_brings_a_lone_rejecter_to_its_threshold_red_lines_included(
     full = text.redraft_direction(x, ideal, weight, theta, low, high, lone(A, j), np.ones(A), 1.0)
     new = x + full
     assume(np.all((np.abs(new - on_line) < np.abs(ideal[j] - on_line) - 1e-9)
-                  | (weight[j] * np.abs(ideal[j] - on_line) == 0)))
+                  | (weight[j] == 0) | (ideal[j] == on_line)))  # at the ideal (no underflow)
     assert np.isclose(u(new, ideal, weight)[j], theta[j], rtol=0, atol=1e-12)
     assert rules.inside_red_lines(new, low[j:j + 1], high[j:j + 1])[0]
 

@@ -53,7 +53,7 @@ def by_hand(x, c, s):
                 offers["capitulation"].append(x[j])
         for kind in ("conflict", "compromise", "capitulation"):
             if offers[kind]:
-                new[i] = min(offers[kind], key=lambda y, i=i: abs(y - x[i]))
+                new[i] = min(offers[kind], key=lambda y, i=i: (abs(y - x[i]), abs(y - mu), y))
                 break
     return mu, risk, new
 
