@@ -9,12 +9,14 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: demo test bench schema mutants golden experiments clean help
+.PHONY: demo test browser serve bench schema mutants golden experiments clean help
 
 help:
 	@echo "make demo    set up .venv if needed; validate the baseline, run it 100,000 times (summary"
 	@echo "             and figures in results/baseline/); evidence and a trace in results/*.txt"
-	@echo "make test    set up .venv if needed, then run the whole test suite"
+	@echo "make test    set up .venv if needed, then run the whole test suite (installs Debian's"
+	@echo "             chromium for the browser tests when missing and run as root)"
+	@echo "make serve   the web page on http://127.0.0.1:8765/ (Ctrl-C stops)"
 	@echo "make bench   both engines on the baseline; writes results/bench.json (~12 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
 	@echo "make mutants break each model rule on purpose and check its test notices (~12 min, 96 mutants)"
@@ -41,10 +43,29 @@ demo: $(STAMP)
 	@echo "the quote or assumption behind every number: results/baseline-evidence.txt"
 	@echo "one negotiation round by round: results/baseline-trace.txt"
 	@echo "  (negsim evidence|trace scenarios/baseline.yaml print them; see README.md)"
+	@echo "the web page (step a negotiation, move the sliders): make serve, or"
+	@echo "  .venv/bin/negsim serve, then open http://127.0.0.1:8765/"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check negsim tests experiments
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium through Playwright (no browser download). Install
+# it when it is missing and this is a Debian machine we are root on; otherwise say that the
+# browser tests will be skipped (CI sets NEGSIM_REQUIRE_BROWSER=1, which fails them instead).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests (apt-get, once)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      >/dev/null; } || echo "could not install chromium: the browser tests will be skipped" >&2; \
+	  else \
+	    echo "chromium is missing and cannot be installed here (needs root and apt-get):" \
+	      "the browser tests will be skipped (apt-get install chromium)" >&2; \
+	  fi; }
+
+serve: $(STAMP)
+	$(BIN)/negsim serve
 
 schema: $(STAMP)
 	$(BIN)/negsim schema --out scenarios/scenario.schema.json

@@ -476,8 +476,8 @@ def figure_files(results, directory) -> dict:
     only when a job has an agenda)."""
     from pathlib import Path
 
-    return {Path(directory) / f"{name}.png": png_writer(draw(results))
-            for name, draw in FIGURES.items() if OPTIONAL.get(name, _always)(results)}
+    return {Path(directory) / f"{name}.png": png_writer(FIGURES[name](results))
+            for name in figure_names(results)}
 
 
 def png_writer(fig: Figure):
@@ -488,3 +488,21 @@ def png_writer(fig: Figure):
         plt.close(fig)
 
     return write
+
+
+def figure_names(results) -> list[str]:
+    """The figures a job has (stages only under an agenda), in the CLI's order."""
+    return [name for name in FIGURES if OPTIONAL.get(name, _always)(results)]
+
+
+def figure_png(results, kind: str) -> bytes:
+    """One figure as PNG bytes, drawn and closed (for the web page)."""
+    import io
+
+    fig = figure(results, kind)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI)
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

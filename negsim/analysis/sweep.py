@@ -10,7 +10,6 @@ with the same seed, so the runs differ only through the swept parameter.
 
 from __future__ import annotations
 
-import copy
 import math
 from pathlib import Path
 
@@ -19,13 +18,9 @@ import pandas as pd
 
 from ..limits import MAX_SWEEP_VALUES
 from ..scenario import ScenarioError
-from ..scenario.errors import did_you_mean
-from ..scenario.loader import load_scenario_data
-from ..scenario.paths import iter_parameters
+from ..scenario.overrides import OverrideError, check_path, settable, with_values
 from ..scenario.schema import Scenario
 from ..scenario.yamldoc import read_yaml
-
-EXTRA_PATHS = ("protocol.max_rounds",)  # integer settings that can be swept too
 
 
 class SweepError(ValueError):
@@ -34,7 +29,7 @@ class SweepError(ValueError):
 
 def sweepable(scenario: Scenario) -> list[str]:
     """Every path that can be swept in this scenario, in file order."""
-    return [ref.dotted for ref in iter_parameters(scenario)] + list(EXTRA_PATHS)
+    return settable(scenario)
 
 
 def parse_values(values: str | None, range_: str | None) -> list[float]:
@@ -85,26 +80,17 @@ def variants(path: str | Path, param: str, values: list[float]) -> list[Scenario
     from ..scenario import load_scenario
 
     scenario = load_scenario(path)
-    valid = sweepable(scenario)
-    if param not in valid:
-        hint = did_you_mean(param, valid)
-        raise SweepError(f"unknown parameter path {param!r}{hint}; the paths of this scenario "
-                         f"are:\n  " + "\n  ".join(valid))
+    try:
+        check_path(param, sweepable(scenario))
+    except OverrideError as exc:
+        raise SweepError(str(exc)) from None
     data = read_yaml(path).data
-    keys = [int(p) if p.isdigit() else p for p in param.split(".")]
     out = []
     for value in values:
-        if param == "protocol.max_rounds":
-            if value != int(value) or value < 1:
-                raise SweepError(f"protocol.max_rounds takes whole numbers >= 1 (got {value:g})")
-            value = int(value)
-        edited = copy.deepcopy(data)
-        node = edited
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
         try:
-            out.append(load_scenario_data(edited, name=str(path), base_dir=path.parent))
+            out.append(with_values(data, {param: value}, str(path), path.parent))
+        except OverrideError as exc:
+            raise SweepError(str(exc)) from None
         except ScenarioError as exc:
             reasons = "; ".join(p.message for p in exc.problems)
             raise SweepError(f"{param} = {value:g} is not a valid value: {reasons}") from None

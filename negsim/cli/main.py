@@ -553,6 +553,69 @@ def _remove_empty(folders: list[Path]) -> None:
             pass
 
 
+@app.command()
+def serve(
+    scenario_files: Annotated[list[Path] | None, typer.Argument(
+        metavar="[SCENARIO...]", help="scenario files (default: scenarios/*.yaml here)")] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free one)")] = 8765,
+    host: Annotated[str, typer.Option(help="address to listen on (the default serves this "
+                                           "machine only)")] = "127.0.0.1",
+) -> None:
+    """Serve a local web page: step through one negotiation and watch the outcome
+    distribution move as you change parameters (needs the 'web' extra)."""
+    try:
+        import uvicorn
+
+        from ..web.app import create_app
+    except ImportError as exc:
+        typer.echo(f"negsim serve needs the web extra ({exc.name} is missing): "
+                   "pip install 'negsim[web]'", err=True)
+        raise typer.Exit(1) from None
+    files = scenario_files or sorted(Path("scenarios").glob("*.yaml"))
+    if not files:
+        typer.echo("no scenario files given, and no scenarios/*.yaml in this folder", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        web_app = create_app(files)
+    except ScenarioError as exc:
+        _report(exc)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        typer.echo(f"{exc.filename}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    sock = _listen(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"negsim serve: open http://{shown}:{bound}/ ({len(files)} scenario"
+               f"{'s' if len(files) != 1 else ''}; Ctrl-C stops)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}: other machines can reach this page, and it "
+                   "has no login", err=True)
+    sys.stdout.flush()
+    config = uvicorn.Config(web_app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int):
+    """A listening socket on host:port, or a clear message (exit 2) when it cannot be had."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(64)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        typer.echo(f"cannot listen on {host}:{port}: {reason}"
+                   + (" (pick another with --port)" if exc.errno == 98 else ""), err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def _load(path: Path):
     try:
         return load_scenario(path)

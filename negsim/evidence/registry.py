@@ -192,6 +192,25 @@ def format_value(value) -> str:
     return "one of " + ", ".join(f"{v:g}" for v in value.values)
 
 
+def provenance_rows(registry: Registry | None, actor: str | None, issue: str | None,
+                    parameter: str, value, prov, text: str) -> list[EvidenceRow]:
+    """The rows of one value whose provenance (evidence ids, assumption, note) is ``prov``:
+    one per evidence item, plus one for an assumption; one bare row when it cites nothing."""
+    ids = list(getattr(prov, "evidence", []) or [])
+    assumption = getattr(prov, "assumption", None)
+    note = getattr(prov, "note", None)
+    rows = []
+    for eid in ids:
+        item = registry.evidence[eid] if registry is not None else None
+        rows.append(EvidenceRow(actor, issue, parameter, value, eid,
+                                item.document if item else None,
+                                item.quote if item else None, None, note, text))
+    if assumption is not None or not ids:
+        rows.append(EvidenceRow(actor, issue, parameter, value, None, None, None,
+                                assumption, note, text))
+    return rows
+
+
 def evidence_rows(scenario: Scenario) -> list[EvidenceRow]:
     """Each parameter of the scenario with the quotes or assumption behind it.
 
@@ -203,17 +222,7 @@ def evidence_rows(scenario: Scenario) -> list[EvidenceRow]:
     rows: list[EvidenceRow] = []
 
     def add(actor, issue, parameter, value, prov, text) -> None:
-        ids = list(getattr(prov, "evidence", []) or [])
-        assumption = getattr(prov, "assumption", None)
-        note = getattr(prov, "note", None)
-        for eid in ids:
-            item = registry.evidence[eid] if registry is not None else None
-            rows.append(EvidenceRow(actor, issue, parameter, value, eid,
-                                    item.document if item else None,
-                                    item.quote if item else None, None, note, text))
-        if assumption is not None or not ids:
-            rows.append(EvidenceRow(actor, issue, parameter, value, None, None, None,
-                                    assumption, note, text))
+        rows.extend(provenance_rows(registry, actor, issue, parameter, value, prov, text))
 
     for aid, actor in scenario.actors.items():
         role = actor.role + (", signatory" if actor.signatory else "") + (

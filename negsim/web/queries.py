@@ -1,0 +1,84 @@
+"""The query parameters of the web API, each checked before anything is computed.
+
+Every request parameter is untrusted: an unknown name, a value that is not a whole number
+in range, a path the scenario does not have, or a number that is not finite is refused with
+a message that says which and why (HTTP 400), never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from ..limits import MAX_RUNS, MAX_SEED
+
+PAGE_RUNS = 2_000  # runs of the distribution view: a few thousand, same seed every time
+MIN_PAGE_RUNS = 100
+MAX_PAGE_RUNS = 20_000  # a page request stays well under a few seconds
+
+
+class BadRequest(ValueError):
+    """A request parameter that cannot be used; the message says which and why."""
+
+
+def check_names(query, allowed: Iterable[str]) -> None:
+    """Refuse any query parameter not in ``allowed``."""
+    allowed = sorted(allowed)
+    for name in query.keys():
+        if name not in allowed:
+            expected = ", ".join(allowed) if allowed else "none"
+            raise BadRequest(f"unknown query parameter {name!r} (expected: {expected})")
+
+
+def whole(query, name: str, low: int, high: int, default: int) -> int:
+    """A whole number in [low, high], or ``default`` when the parameter is absent."""
+    values = query.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1:
+        raise BadRequest(f"{name} is given {len(values)} times; give it once")
+    text = values[0].strip()
+    if not text.lstrip("-").isdigit() or len(text) > 24:
+        raise BadRequest(f"{name} must be a whole number (got {values[0][:40]!r})")
+    value = int(text)
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be in [{low:,}, {high:,}] (got {value:,})")
+    return value
+
+
+def settings(query, paths: list[str]) -> dict[str, float]:
+    """The ``set=path=value`` parameters: each path one of ``paths`` (once), each value a
+    finite number. The scenario's own validation checks the value's range afterwards."""
+    out: dict[str, float] = {}
+    for item in query.getlist("set"):
+        path, sep, text = item.partition("=")
+        if not sep:
+            raise BadRequest(f"set takes path=value (got {item[:60]!r})")
+        if path not in paths:
+            raise BadRequest(f"unknown parameter {path[:80]!r}: not a parameter of this "
+                             f"scenario")
+        if path in out:
+            raise BadRequest(f"{path} is set twice")
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadRequest(f"{path} must be a number (got {text[:40]!r})") from None
+        if not math.isfinite(value):
+            raise BadRequest(f"{path} must be a finite number (got {text[:40]!r})")
+        out[path] = value
+    return out
+
+
+def seed(query, default: int) -> int:
+    """The seed (default: the scenario's)."""
+    return whole(query, "seed", 0, MAX_SEED, default)
+
+
+def run(query) -> int:
+    """Which run of the seed the negotiation view plays."""
+    return whole(query, "run", 0, MAX_RUNS - 1, 0)
+
+
+def runs(query) -> int:
+    """How many runs the distribution view plays."""
+    return whole(query, "runs", MIN_PAGE_RUNS, MAX_PAGE_RUNS, PAGE_RUNS)

@@ -1,0 +1,519 @@
+// negsim's page: pick a scenario, step one negotiation, watch the distribution move.
+// Everything it shows comes from the server's JSON API; text from scenario files is always
+// inserted as text (never as HTML).
+"use strict";
+
+const state = {
+  scenarios: [],
+  info: null,          // /api/scenarios/{id}
+  settings: new Map(), // path -> number set by a slider
+  trace: null,         // the current run's trace
+  round: 0,            // index into trace.rounds
+  playing: null,       // interval id while playing
+  distStale: true,
+  requests: {},        // name -> AbortController of the request in flight
+  pageRuns: 2000,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k === "style") node.style.cssText = v; // CSSOM: allowed by the page's CSP
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+const fmt = (x, digits = 2) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
+const pct = (x, digits = 1) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(digits)}%`);
+const actorName = (id) => (state.info.actors.find((a) => a.id === id) || { name: id }).name;
+const issueLabel = (id) => (state.info.issues.find((i) => i.id === id) || { label: id }).label;
+
+// --- errors and requests ------------------------------------------------------------------
+
+function showError(message) {
+  $("error-text").textContent = message;
+  $("error").hidden = false;
+}
+
+function clearError() {
+  $("error").hidden = true;
+  $("error-text").textContent = "";
+}
+
+async function api(name, url) {
+  // One request per name in flight: a newer one aborts the older (slider bursts).
+  if (state.requests[name]) state.requests[name].abort();
+  const controller = new AbortController();
+  state.requests[name] = controller;
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      throw new Error(`the server answered ${response.status} without JSON`);
+    }
+    if (!response.ok) throw new Error(body.error || `the server answered ${response.status}`);
+    return body;
+  } finally {
+    if (state.requests[name] === controller) delete state.requests[name];
+  }
+}
+
+const aborted = (err) => err && err.name === "AbortError";
+
+function settingsQuery() {
+  const params = new URLSearchParams();
+  for (const [path, value] of state.settings) params.append("set", `${path}=${value}`);
+  return params;
+}
+
+function scenarioUrl(suffix, extra = {}) {
+  const params = settingsQuery();
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  const query = params.toString();
+  return `/api/scenarios/${encodeURIComponent(state.info.id)}${suffix}${query ? "?" + query : ""}`;
+}
+
+// --- scenarios ----------------------------------------------------------------------------
+
+async function loadScenarios() {
+  const body = await api("scenarios", "/api/scenarios");
+  state.scenarios = body.scenarios;
+  state.pageRuns = body.page_runs;
+  $("version").textContent = body.negsim;
+  $("runs").min = body.min_page_runs;
+  $("runs").max = body.max_page_runs;
+  const select = $("scenario");
+  select.replaceChildren(...body.scenarios.map((s) =>
+    el("option", { value: s.id, title: s.title }, s.id === s.name ? s.file : `${s.id} (${s.file})`)));
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("scenario");
+  select.value = body.scenarios.some((s) => s.id === wanted) ? wanted : body.default;
+  await pickScenario(select.value);
+}
+
+async function pickScenario(id) {
+  stopPlaying();
+  clearError();
+  try {
+    state.info = await api("info", `/api/scenarios/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (!aborted(err)) showError(err.message);
+    return;
+  }
+  history.replaceState(null, "", `#scenario=${encodeURIComponent(id)}`);
+  state.settings.clear();
+  $("title").textContent = state.info.title;
+  $("description").textContent = state.info.description || "";
+  $("seed").value = state.info.seed;
+  $("dist-seed").value = state.info.seed;
+  $("run").value = 0;
+  $("runs").value = state.pageRuns;
+  buildSliders();
+  state.round = 0;
+  state.distStale = true;
+  await refresh();
+}
+
+// --- parameters ---------------------------------------------------------------------------
+
+function buildSliders() {
+  const box = $("sliders");
+  const groups = new Map();
+  for (const p of state.info.parameters) {
+    if (!groups.has(p.group)) groups.set(p.group, []);
+    groups.get(p.group).push(p);
+  }
+  const showAll = $("show-all").checked;
+  const sections = [];
+  for (const [group, params] of groups) {
+    const rows = params.map(sliderRow);
+    const keyCount = params.filter((p) => p.key).length;
+    const details = el("details", { class: "group", open: keyCount > 0 || showAll,
+                                     dataset: { keys: keyCount } },
+      el("summary", {}, group), ...rows);
+    sections.push(details);
+  }
+  box.replaceChildren(...sections);
+  $("param-count").textContent = state.info.parameters.length;
+  applyShowAll();
+  updateRestoreAll();
+}
+
+function applyShowAll() {
+  const showAll = $("show-all").checked;
+  for (const row of document.querySelectorAll(".param")) {
+    row.hidden = !(showAll || row.dataset.key === "true" || row.classList.contains("changed"));
+  }
+  for (const group of document.querySelectorAll("#sliders details")) {
+    const visible = group.querySelectorAll(".param:not([hidden])").length;
+    group.hidden = visible === 0;
+    if (showAll) group.open = true;
+  }
+}
+
+function sliderRow(p) {
+  const id = `p-${p.path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  const range = el("input", { type: "range", id, min: p.min, max: p.max, step: p.step,
+                              value: clamp(p.value, p.min, p.max), "aria-label": p.label });
+  const number = el("input", { type: "number", class: "value", step: "any",
+                               value: tidy(p.value), "aria-label": `${p.label} (number)` });
+  const restore = el("button", { type: "button", class: "restore", title: "the file's value",
+                                 hidden: true }, "↺");
+  const source = el("button", { type: "button", class: "source",
+                                title: p.cited ? "the quote or assumption behind it"
+                                                : "uncited" }, "source");
+  const row = el("div", { class: "param", dataset: { path: p.path, key: String(p.key) } },
+    el("div", { class: "param-head" },
+      el("label", { for: id }, p.label), source),
+    el("div", { class: "param-input" }, range, number, restore),
+    el("div", { class: "written" }, `file: ${p.text}`,
+      p.uncertain ? el("span", { class: "uncertain" }, " (uncertain)") : null));
+  let timer = null;
+  const set = (value) => {
+    number.value = value;
+    state.settings.set(p.path, value);
+    row.classList.add("changed");
+    restore.hidden = false;
+    updateRestoreAll();
+    clearTimeout(timer);
+    timer = setTimeout(settingsChanged, 250);
+  };
+  range.addEventListener("input", () => set(tidy(range.value)));
+  number.addEventListener("change", () => {
+    const value = Number(number.value);
+    if (number.value.trim() === "" || !Number.isFinite(value)) {
+      showError(`${p.path}: type a number`);
+      return;
+    }
+    range.value = clamp(value, p.min, p.max);
+    set(value);
+  });
+  restore.addEventListener("click", () => {
+    state.settings.delete(p.path);
+    row.classList.remove("changed");
+    restore.hidden = true;
+    range.value = clamp(p.value, p.min, p.max);
+    number.value = tidy(p.value);
+    updateRestoreAll();
+    settingsChanged();
+  });
+  source.addEventListener("click", () => openEvidence(p));
+  return row;
+}
+
+const clamp = (x, lo, hi) => Math.min(Math.max(x, lo), hi);
+// A number as one writes it: 0.009, not 0.009000000000000001 (range steps add float noise).
+const tidy = (x) => Number(Number(x).toPrecision(12));
+
+function updateRestoreAll() {
+  $("restore-all").disabled = state.settings.size === 0;
+}
+
+function restoreAll() {
+  state.settings.clear();
+  buildSliders();
+  settingsChanged();
+}
+
+function settingsChanged() {
+  clearError();
+  state.distStale = true;
+  loadTrace(true);
+  if (!$("distribution").hidden) loadDistribution();
+}
+
+async function openEvidence(p) {
+  const dialog = $("evidence-dialog");
+  $("evidence-title").textContent = `${p.group}: ${p.label}`;
+  $("evidence-value").textContent = `${p.path} = ${p.text} (allowed: ${p.domain})`;
+  $("evidence-body").replaceChildren(el("p", {}, "loading…"));
+  dialog.showModal();
+  try {
+    const body = await api("evidence", `/api/scenarios/${encodeURIComponent(state.info.id)}` +
+      `/evidence?path=${encodeURIComponent(p.path)}`);
+    const items = body.rows.map((row) => {
+      if (row.quote) {
+        return el("div", { class: "quote" },
+          el("blockquote", {}, `“${row.quote}”`),
+          el("p", { class: "cite" }, `${row.document_title || row.document} `,
+            el("span", { class: "doc" }, `(${row.document}; evidence ${row.evidence_id})`)));
+      }
+      if (row.assumption) {
+        return el("div", { class: "assumption" }, el("strong", {}, "Assumption: "),
+          row.assumption);
+      }
+      return el("p", { class: "uncited" },
+        "No quote and no stated assumption: this value is uncited.");
+    });
+    const note = body.rows.find((row) => row.note);
+    if (note) items.push(el("p", { class: "note" }, `How the evidence was read as a number: ${note.note}`));
+    $("evidence-body").replaceChildren(...items);
+  } catch (err) {
+    if (!aborted(err)) $("evidence-body").replaceChildren(el("p", { class: "uncited" }, err.message));
+  }
+}
+
+// --- the negotiation view -----------------------------------------------------------------
+
+async function loadTrace(keepRound = false) {
+  const run = $("run").value.trim();
+  const seed = $("seed").value.trim();
+  $("trace-status").textContent = "computing…";
+  try {
+    const trace = await api("trace", scenarioUrl("/trace", { run, seed }));
+    state.trace = trace;
+    state.round = keepRound ? Math.min(state.round, trace.rounds.length - 1) : 0;
+    $("trace-status").textContent = "";
+    renderRound();
+  } catch (err) {
+    if (aborted(err)) return;
+    $("trace-status").textContent = "";
+    showError(err.message);
+  }
+}
+
+function go(round) {
+  if (!state.trace) return;
+  state.round = clamp(round, 0, state.trace.rounds.length - 1);
+  renderRound();
+}
+
+function stopPlaying() {
+  if (state.playing) clearInterval(state.playing);
+  state.playing = null;
+  $("play").textContent = "Play";
+}
+
+function togglePlay() {
+  if (state.playing) return stopPlaying();
+  if (!state.trace) return;
+  if (state.round >= state.trace.rounds.length - 1) go(0);
+  $("play").textContent = "Pause";
+  state.playing = setInterval(() => {
+    if (state.round >= state.trace.rounds.length - 1) return stopPlaying();
+    go(state.round + 1);
+  }, 350);
+}
+
+function marker(kind, value, title) {
+  return el("span", { class: `mark ${kind}`, style: `left: ${100 * clamp(value, 0, 1)}%`,
+                      title }, { offer: "▼", front: "◆", deal: "★" }[kind]);
+}
+
+function renderRound() {
+  const trace = state.trace;
+  const entry = trace.rounds[state.round];
+  const last = state.round === trace.rounds.length - 1;
+  const out = trace.outcome;
+  $("round-label").textContent = `Round ${entry.round}`;
+  $("round-count").textContent =
+    `of rounds 0–${trace.rounds.length - 1} played (the window has ${state.info.max_rounds})`;
+  $("round-label").dataset.round = entry.round;
+  $("back").disabled = state.round === 0;
+  $("reset").disabled = state.round === 0;
+  $("step").disabled = last;
+
+  const summary = [`${actorName(entry.proposer)} proposes.`];
+  if (entry.stage !== undefined) summary.push(`On the table: stage “${entry.stage}”.`);
+  summary.push(`Perceived chance the talks end before the next round: ${pct(entry.hazard)}.`);
+  $("round-summary").textContent = summary.join(" ");
+
+  const table = entry.table ? new Set(entry.table) : null;
+  const rows = state.info.issues.map((issue) => {
+    const offer = entry.offer[issue.id];
+    const front = entry.no_deal[issue.id];
+    const settled = entry.settled && entry.settled[issue.id] !== undefined;
+    const off = table && !table.has(issue.id);
+    const marks = [marker("front", front, `no deal: ${fmt(front, 3)}`),
+                   marker("offer", offer, `offer: ${fmt(offer, 3)}`)];
+    if (last && out.agreed) marks.push(marker("deal", out.deal[issue.id],
+                                              `deal: ${fmt(out.deal[issue.id], 3)}`));
+    const state_ = settled ? "settled by an earlier stage" : off ? "not on the table this stage" : "";
+    return el("div", { class: `issue${off ? " off" : ""}`, dataset: { issue: issue.id } },
+      el("div", { class: "issue-head" },
+        el("strong", {}, issue.label),
+        el("span", { class: "numbers" }, "offer ",
+          el("span", { class: "offer-value", dataset: { issue: issue.id, value: offer } },
+            fmt(offer)),
+          ` · no deal ${fmt(front)}${issue.contested ? " (the front)" : ""}`,
+          state_ ? ` · ${state_}` : "")),
+      el("div", { class: "scale" }, el("div", { class: "track" }), ...marks),
+      el("div", { class: "ends" },
+        el("span", { class: "zero" }, `0: ${issue.zero}`),
+        el("span", { class: "one" }, `1: ${issue.one}`)));
+  });
+  $("issues").replaceChildren(...rows);
+
+  const body = [];
+  for (const actor of state.info.actors.filter((a) => a.required)) {
+    const view = entry.actors[actor.id];
+    const answer = entry.responses[actor.id];
+    if (!view) continue;
+    const utility = answer ? answer.utility : view.utility;
+    const ok = answer && answer.accept;
+    let verdict = "does not vote";
+    if (answer) {
+      verdict = answer.accept ? "✓ accepts" : answer.inside_red_lines === false
+        ? "⊘ rejects: crosses its red lines" : "✗ rejects: below its threshold";
+    }
+    const beliefs = Object.entries(view.belief || {}).map(([k, v]) =>
+      `${issueLabel(k)} ${v >= 0 ? "+" : ""}${v.toFixed(4)}/round`);
+    body.push(el("tr", { dataset: { actor: actor.id } },
+      el("th", { scope: "row" }, actor.name),
+      el("td", {},
+        el("div", { class: "ubar", title: `utility ${fmt(utility, 3)}, threshold ${fmt(view.threshold, 3)}, floor ${fmt(view.floor, 3)}` },
+          el("div", { class: `fill ${ok ? "yes" : "no"}`, style: `width: ${100 * clamp(utility, 0, 1)}%` }),
+          el("div", { class: "tick threshold", style: `left: ${100 * clamp(view.threshold, 0, 1)}%` }),
+          el("div", { class: "tick floor", style: `left: ${100 * clamp(view.floor, 0, 1)}%` })),
+        el("div", { class: "unumbers" },
+          `${fmt(utility)} against threshold ${fmt(view.threshold)}, floor ${fmt(view.floor)}`)),
+      el("td", { class: ok ? "yes" : "no" }, verdict),
+      el("td", {}, beliefs.length ? beliefs.join(", ") : "–"),
+      el("td", {}, fmt(view.war))));
+  }
+  $("actors").tBodies[0].replaceChildren(...body);
+
+  $("events").textContent = entry.events.length
+    ? `Events in force this round: ${entry.events.join(", ")}.` : "No event in force this round.";
+
+  const box = $("outcome");
+  box.className = "";
+  if (!last) {
+    box.replaceChildren(el("p", { class: "pending" },
+      `Step on to see how it ends (${trace.rounds.length - 1 - state.round} more rounds).`));
+    return;
+  }
+  if (out.agreed) {
+    box.className = "deal";
+    box.replaceChildren(
+      el("p", {}, el("strong", {}, `Deal in round ${out.round}`),
+        `, proposed by ${actorName(out.proposer)}.`),
+      el("p", {}, state.info.issues.map((i) => `${i.label} ${fmt(out.deal[i.id])}`).join(" · ")));
+  } else {
+    box.className = "nodeal";
+    const reason = out.mediator_left
+      ? `the mediator walked away in round ${out.rounds} (the talks broke off)`
+      : `the window closed after ${out.rounds} rounds with the war still on; the last offer ` +
+        `was blocked most by ${out.blocker ? actorName(out.blocker) : "no one"}`;
+    box.replaceChildren(el("p", {}, el("strong", {}, "No deal: "), reason + "."));
+  }
+  box.append(el("p", {}, "Utilities: ", Object.entries(out.utilities).map(([a, u]) =>
+    `${actorName(a)} ${fmt(u, 3)}`).join(", "), out.agreed ? "" : " (the value of fighting on)"));
+  if (out.events.length) box.append(el("p", {}, `Events that fired: ${out.events.join(", ")}.`));
+  if (out.stages) {
+    box.append(el("p", {}, "Stages: ", Object.entries(out.stages).map(([s, r]) =>
+      r === null ? `${s} not agreed` : `${s} agreed in round ${r}`).join("; ")));
+  }
+}
+
+// --- the distribution view ----------------------------------------------------------------
+
+async function loadDistribution() {
+  const runs = $("runs").value.trim();
+  const seed = $("dist-seed").value.trim();
+  $("dist-status").textContent = "running…";
+  $("distribution").setAttribute("aria-busy", "true");
+  try {
+    const body = await api("distribution", scenarioUrl("/distribution", { runs, seed }));
+    state.distStale = false;
+    renderDistribution(body, scenarioUrl("", { runs, seed }));
+    $("dist-status").textContent = "";
+  } catch (err) {
+    if (aborted(err)) return;
+    $("dist-status").textContent = "";
+    showError(err.message);
+  } finally {
+    $("distribution").removeAttribute("aria-busy");
+  }
+}
+
+function renderDistribution(body, jobUrl) {
+  const s = body.summary;
+  const a = s.agreement;
+  const rounds = s.rounds_to_agreement;
+  $("agreement-box").replaceChildren(
+    el("span", { class: "big", id: "agreement-value", dataset: { probability: a.probability } },
+      pct(a.probability)),
+    el("span", {}, ` of ${s.runs.toLocaleString("en")} runs reach a deal (95% interval `,
+      `${pct(a.ci95[0])} – ${pct(a.ci95[1])})`,
+      rounds.median === null ? "" : `; the median deal comes in round ${rounds.median}`,
+      "."));
+  const [path, query] = jobUrl.split("?");
+  const order = ["agreement", "rounds", "stages", "deals", "utilities"];
+  const names = [...body.figures].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const figures = names.map((name) => {
+    const src = `${path}/figures/${name}.png?${query}`;
+    const existing = document.querySelector(`#figures img[data-name="${name}"]`);
+    const img = existing || el("img", { dataset: { name }, alt: `${name} figure` });
+    if (img.getAttribute("src") !== src) {
+      img.classList.add("loading");
+      img.onload = () => img.classList.remove("loading");
+      img.onerror = () => { img.classList.remove("loading"); showError(`the ${name} figure failed to load`); };
+      img.setAttribute("src", src);
+    }
+    const wide = name === "deals" || name === "utilities";
+    return el("figure", { class: wide ? "wide" : "small" }, img);
+  });
+  $("figures").replaceChildren(...figures);
+  const rows = state.info.issues.map((issue) => {
+    const entry = s.issues[issue.id];
+    return el("tr", {}, el("th", { scope: "row" }, issue.label), el("td", {}, issue.zero),
+      el("td", {}, issue.one), el("td", {}, fmt(entry.deal.p25)), el("td", {}, fmt(entry.deal.p50)),
+      el("td", {}, fmt(entry.deal.p75)), el("td", {}, fmt(entry.no_deal_median)));
+  });
+  $("deal-table").tBodies[0].replaceChildren(...rows);
+}
+
+// --- tabs and wiring ----------------------------------------------------------------------
+
+function showTab(name) {
+  for (const tab of ["negotiation", "distribution"]) {
+    $(tab).hidden = tab !== name;
+    $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+  }
+  if (name === "distribution" && state.distStale) loadDistribution();
+}
+
+async function refresh() {
+  await loadTrace();
+  if (!$("distribution").hidden) await loadDistribution();
+}
+
+function wire() {
+  $("scenario").addEventListener("change", (e) => pickScenario(e.target.value));
+  $("error-close").addEventListener("click", clearError);
+  $("tab-negotiation").addEventListener("click", () => showTab("negotiation"));
+  $("tab-distribution").addEventListener("click", () => showTab("distribution"));
+  $("step").addEventListener("click", () => { stopPlaying(); go(state.round + 1); });
+  $("back").addEventListener("click", () => { stopPlaying(); go(state.round - 1); });
+  $("reset").addEventListener("click", () => { stopPlaying(); go(0); });
+  $("play").addEventListener("click", togglePlay);
+  for (const id of ["run", "seed"]) {
+    $(id).addEventListener("change", () => { stopPlaying(); clearError(); loadTrace(); });
+  }
+  for (const id of ["runs", "dist-seed"]) {
+    $(id).addEventListener("change", () => { clearError(); loadDistribution(); });
+  }
+  $("show-all").addEventListener("change", applyShowAll);
+  $("restore-all").addEventListener("click", restoreAll);
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, select, textarea, dialog") || $("negotiation").hidden) return;
+    if (e.key === "ArrowRight") { stopPlaying(); go(state.round + 1); }
+    if (e.key === "ArrowLeft") { stopPlaying(); go(state.round - 1); }
+  });
+}
+
+wire();
+loadScenarios().catch((err) => showError(`could not load the scenarios: ${err.message}`));

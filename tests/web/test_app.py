@@ -1,0 +1,260 @@
+"""The web API through Starlette's test client: every endpoint, bad parameters, unknown
+scenarios, and paths outside the given files refused."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from negsim.scenario import load_scenario
+from negsim.scenario.overrides import domain_of, settable, with_values
+from negsim.scenario.paths import iter_parameters
+from negsim.scenario.yamldoc import read_yaml
+from negsim.simulation import simulate
+from negsim.trace import trace
+from negsim.web.app import create_app
+from tests.conftest import BASELINE, DATA, SCENARIOS, SEEDS
+
+CEASEFIRE = SCENARIOS / "ceasefire_first.yaml"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app([BASELINE, CEASEFIRE])) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario(BASELINE)
+
+
+def error_of(response, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    message = response.json()["error"]
+    assert message and "Traceback" not in message
+    return message
+
+
+# --- the page and its files --------------------------------------------------------------
+
+def test_page_is_served_with_its_own_script_and_a_strict_policy(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert '<script src="/static/app.js"' in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN, works offline
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    for name in ("app.js", "style.css", "favicon.svg"):
+        asset = client.get(f"/static/{name}")
+        assert asset.status_code == 200 and asset.content
+        assert b"http://" not in asset.content.replace(b"http://www.w3.org/2000/svg", b"")
+        assert asset.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py",
+    "/static/%2e%2e/%2e%2e/scenarios/baseline.yaml", "/static//etc/passwd", "/app.py",
+    "/scenarios/baseline.yaml", "/api/scenarios/..%2F..%2Fseeds%2Fevidence",
+])
+def test_paths_outside_the_package_and_the_given_files_are_refused(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"negsim" not in response.content or b"error" in response.content
+    assert b"def create_app" not in response.content and b"issues:" not in response.content
+
+
+def test_only_get_is_allowed(client):
+    assert client.post("/api/scenarios/baseline/trace").status_code == 405
+
+
+# --- scenarios ---------------------------------------------------------------------------
+
+def test_listing_names_the_given_files_only(client):
+    body = client.get("/api/scenarios").json()
+    assert [s["id"] for s in body["scenarios"]] == ["baseline", "ceasefire_first"]
+    assert body["default"] == "baseline"
+    assert body["min_page_runs"] <= body["page_runs"] <= body["max_page_runs"]
+
+
+def test_a_scenario_describes_every_settable_parameter_with_a_usable_slider(client, baseline):
+    info = client.get("/api/scenarios/baseline").json()
+    assert info["title"] == baseline.title and info["seed"] == baseline.montecarlo.seed
+    assert [p["path"] for p in info["parameters"]] == settable(baseline)
+    assert [i["id"] for i in info["issues"]] == list(baseline.issues)
+    for issue in info["issues"]:
+        assert issue["zero"] and issue["one"]
+    required = {a["id"] for a in info["actors"] if a["required"]}
+    assert required == {a for a, x in baseline.actors.items() if x.signatory or x.veto}
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_uncertain_parameter_war_cost_belief_and_patience_has_a_key_slider(path):
+    from negsim.web.catalogue import describe
+
+    scenario = load_scenario(path)
+    for p, ref in zip(describe(path.stem, scenario)["parameters"], [
+            *iter_parameters(scenario), None], strict=True):
+        tail = p["path"].split(".")
+        wanted = p["uncertain"] or tail[-1] in ("war_cost", "patience") or "beliefs" in tail
+        assert p["key"] == wanted, p["path"]
+        assert p["min"] < p["max"] and p["step"] > 0, p
+        # the value as written lies on the slider, and the slider's ends are in the domain
+        # (other rules, such as an ideal inside the actor's red lines, may still refuse them)
+        assert p["min"] <= p["value"] <= p["max"], p
+        domain = domain_of(scenario, ref.path if ref else ("protocol", "max_rounds"))
+        assert domain.contains(p["min"]) and domain.contains(p["max"]), p
+
+
+def test_unknown_scenarios_are_404_with_the_known_ones_named(client):
+    for sid in ("nope", "baseline.yaml", "scenario.schema", "%2e%2e"):
+        message = error_of(client.get(f"/api/scenarios/{sid}/trace"), 404)
+        assert "baseline" in message and "ceasefire_first" in message
+    error_of(client.get("/api/scenarios/../trace"), 404)
+
+
+def test_evidence_gives_the_quote_and_document_of_a_parameter(client, baseline):
+    body = client.get("/api/scenarios/baseline/evidence",
+                      params={"path": "actors.russia.war_cost"}).json()
+    registry = baseline.registry
+    quoted = [r for r in body["rows"] if r["quote"]]
+    assert quoted, body
+    for row in quoted:
+        item = registry.evidence[row["evidence_id"]]
+        assert row["quote"] == item.quote and row["document"] == item.document
+        assert row["document_title"] == registry.documents[item.document].title
+    assert error_of(client.get("/api/scenarios/baseline/evidence"), 400)
+    assert "unknown parameter" in error_of(client.get(
+        "/api/scenarios/baseline/evidence", params={"path": "actors.russia.nothing"}), 400)
+    assert "unknown query parameter" in error_of(client.get(
+        "/api/scenarios/baseline/evidence", params={"path": "protocol.horizon", "x": "1"}), 400)
+
+
+# --- the negotiation view ----------------------------------------------------------------
+
+def test_trace_is_the_mesa_trace_of_the_same_run(client, baseline):
+    body = client.get("/api/scenarios/baseline/trace", params={"run": 3, "seed": 7}).json()
+    expected = trace(baseline, 7, 3)
+    assert body["rounds"] == expected["rounds"] and body["outcome"] == expected["outcome"]
+    default = client.get("/api/scenarios/baseline/trace").json()
+    assert default["seed"] == baseline.montecarlo.seed and default["run"] == 0
+
+
+def test_trace_applies_the_settings(client):
+    settings = {"actors.russia.war_cost": 0.03, "protocol.max_rounds": 40}
+    body = client.get("/api/scenarios/baseline/trace",
+                      params={"seed": 1, "set": [f"{k}={v}" for k, v in settings.items()]}).json()
+    edited = with_values(read_yaml(BASELINE).data, settings, str(BASELINE), BASELINE.parent)
+    assert body["rounds"] == trace(edited, 1, 0)["rounds"]
+    assert body["settings"] == settings and len(body["rounds"]) <= 40
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"run": "-1"}, "run must be in"),
+    ({"run": "abc"}, "run must be a whole number"),
+    ({"run": "1.5"}, "whole number"),
+    ({"run": ["1", "2"]}, "given 2 times"),
+    ({"seed": str(2**64)}, "seed must be in"),
+    ({"seed": "9" * 100}, "whole number"),
+    ({"runs": "100"}, "unknown query parameter 'runs'"),
+    ({"set": "actors.russia.war_cost"}, "path=value"),
+    ({"set": "actors.russia.war_costs=0.1"}, "unknown parameter"),
+    ({"set": "../../etc/passwd=1"}, "unknown parameter"),
+    ({"set": "actors.russia.war_cost=nan"}, "finite"),
+    ({"set": "actors.russia.war_cost=1e999"}, "finite"),
+    ({"set": "actors.russia.war_cost=cheap"}, "must be a number"),
+    ({"set": ["actors.russia.war_cost=0.1", "actors.russia.war_cost=0.2"]}, "set twice"),
+    ({"set": "actors.russia.war_cost=2"}, "actors.russia.war_cost: must be ≤ 1"),
+    ({"set": "protocol.max_rounds=2.5"}, "whole numbers"),
+    ({"set": "actors.russia.ideal.territory=-0.5"}, "actors.russia.ideal.territory"),
+])
+def test_bad_trace_parameters_get_a_clear_message_and_the_server_goes_on(client, query, words):
+    message = error_of(client.get("/api/scenarios/baseline/trace", params=query), 400)
+    assert words in message
+    assert client.get("/api/scenarios/baseline/trace").status_code == 200
+
+
+# --- the distribution view ---------------------------------------------------------------
+
+def test_distribution_is_the_summary_of_negsim_run(client, baseline):
+    body = client.get("/api/scenarios/baseline/distribution",
+                      params={"runs": 300, "seed": 5}).json()
+    expected = simulate(baseline, runs=300, seed=5, keep_runs=False).summary()
+    assert body["summary"]["agreement"] == expected["agreement"]
+    assert body["summary"]["issues"] == expected["issues"]
+    assert body["figures"] == ["agreement", "deals", "rounds", "utilities"]
+
+
+def test_settings_move_the_distribution_with_common_random_numbers(client):
+    base = {"runs": 300, "seed": 5}
+    before = client.get("/api/scenarios/baseline/distribution", params=base).json()
+    after = client.get("/api/scenarios/baseline/distribution",
+                       params={**base, "set": "protocol.max_rounds=60"}).json()
+    assert after["settings"] == {"protocol.max_rounds": 60}
+    assert after["summary"]["agreement"] != before["summary"]["agreement"]
+    again = client.get("/api/scenarios/baseline/distribution", params=base).json()
+    assert again == before
+
+
+def test_figures_are_pngs_of_the_job_and_agenda_scenarios_have_stages(client):
+    params = {"runs": 200, "seed": 2}
+    for name in ("agreement", "deals", "rounds", "utilities"):
+        png = client.get(f"/api/scenarios/baseline/figures/{name}.png", params=params)
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG")
+    assert "baseline has" not in error_of(
+        client.get("/api/scenarios/baseline/figures/stages.png", params=params), 404)
+    staged = client.get("/api/scenarios/ceasefire_first/distribution", params=params).json()
+    assert "stages" in staged["figures"]
+    png = client.get("/api/scenarios/ceasefire_first/figures/stages.png", params=params)
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"runs": "99"}, "runs must be in [100, 20,000]"),
+    ({"runs": "20001"}, "runs must be in"),
+    ({"runs": "1e4"}, "whole number"),
+    ({"run": "3"}, "unknown query parameter 'run'"),
+    ({"set": "montecarlo.runs=5"}, "unknown parameter"),
+])
+def test_bad_distribution_parameters_get_a_clear_message(client, query, words):
+    assert words in error_of(client.get("/api/scenarios/baseline/distribution", params=query),
+                             400)
+    assert words in error_of(client.get("/api/scenarios/baseline/figures/agreement.png",
+                                        params=query), 400)
+
+
+def test_an_internal_failure_is_one_line_and_the_server_keeps_serving(monkeypatch):
+    import negsim.simulation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    with TestClient(create_app([BASELINE]), raise_server_exceptions=False) as c:
+        monkeypatch.setattr(negsim.simulation, "simulate", broken)
+        message = error_of(c.get("/api/scenarios/baseline/distribution"), 500)
+        assert "disk on fire" in message and "goes on" in message
+        monkeypatch.undo()
+        assert c.get("/api/scenarios/baseline/distribution", params={"runs": 100}).status_code \
+            == 200
+
+
+# --- files that change on disk -----------------------------------------------------------
+
+def test_an_edited_file_is_read_again_and_an_invalid_one_is_reported(tmp_path):
+    path = tmp_path / "sink.yaml"
+    registry = (SEEDS / "evidence.yaml").resolve()
+    path.write_text((DATA / "kitchen_sink.yaml").read_text().replace(
+        "../../seeds/evidence.yaml", str(registry)))
+    with TestClient(create_app([path])) as c:
+        sid = c.get("/api/scenarios").json()["default"]
+        title = c.get(f"/api/scenarios/{sid}").json()["title"]
+        text = path.read_text()
+        path.write_text(text.replace(f'title: "{title}"', "title: Edited on disk", 1))
+        assert c.get(f"/api/scenarios/{sid}").json()["title"] == "Edited on disk"
+        path.write_text(text.replace("issues:", "issues: [", 1))
+        message = error_of(c.get(f"/api/scenarios/{sid}/trace"), 400)
+        assert str(path) in message or "sink.yaml" in message
+        path.write_text(text)
+        assert c.get(f"/api/scenarios/{sid}/trace").status_code == 200
