@@ -564,9 +564,8 @@ def serve(
     """Serve a local web page: step through one negotiation and watch the outcome
     distribution move as you change parameters (needs the 'web' extra)."""
     try:
-        import uvicorn
-
-        from ..web.app import create_app
+        from ..web.app import create_app, host_names
+        from ..web.server import serve as run_server
     except ImportError as exc:
         typer.echo(f"negsim serve needs the web extra ({exc.name} is missing): "
                    "pip install 'negsim[web]'", err=True)
@@ -576,7 +575,7 @@ def serve(
         typer.echo("no scenario files given, and no scenarios/*.yaml in this folder", err=True)
         raise typer.Exit(EXIT_INPUT)
     try:
-        web_app = create_app(files)
+        web_app = create_app(files, hosts=host_names(host))
     except ScenarioError as exc:
         _report(exc)
         raise typer.Exit(EXIT_INPUT) from None
@@ -592,8 +591,11 @@ def serve(
         typer.echo(f"warning: listening on {host}: other machines can reach this page, and it "
                    "has no login", err=True)
     sys.stdout.flush()
-    config = uvicorn.Config(web_app, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    stopped_by = run_server(web_app, sock)
+    if stopped_by is not None:  # exit as every command does on a signal (130, 143, 129)
+        stop = Terminated(stopped_by)
+        typer.echo(stop.word, err=True)
+        raise typer.Exit(stop.exit_code)
 
 
 def _listen(host: str, port: int):

@@ -10,7 +10,6 @@ a value outside the parameter's range is refused with the schema's own message.
 from __future__ import annotations
 
 import copy
-import math
 import types
 import typing
 from collections.abc import Mapping
@@ -21,10 +20,9 @@ from pydantic import BaseModel
 from .errors import ScenarioError, did_you_mean
 from .loader import load_scenario_data
 from .params import MAX_ROUNDS, Domain
-from .paths import iter_parameters
-from .schema import Scenario
+from .paths import ParamRef, iter_parameters
+from .schema import Modify, Scenario, effect_domain
 
-EXTRA_PATHS = ("protocol.max_rounds",)  # integer settings that can be set too
 ROUNDS = Domain(1.0, float(MAX_ROUNDS), integer=True)  # the domain of protocol.max_rounds
 
 
@@ -32,9 +30,17 @@ class OverrideError(ValueError):
     """A value that cannot be set as asked (unknown path, bad value); the message says why."""
 
 
+def settable_refs(scenario: Scenario) -> list[ParamRef]:
+    """Every parameter that can be set, in file order: the numeric parameters, then the
+    window (``protocol.max_rounds``)."""
+    window = ParamRef(("protocol", "max_rounds"), float(scenario.protocol.max_rounds), None,
+                      None, "protocol.max_rounds")
+    return [*iter_parameters(scenario), window]
+
+
 def settable(scenario: Scenario) -> list[str]:
     """Every path that can be set in this scenario, in file order."""
-    return [ref.dotted for ref in iter_parameters(scenario)] + list(EXTRA_PATHS)
+    return [ref.dotted for ref in settable_refs(scenario)]
 
 
 def check_path(param: str, valid: list[str]) -> None:
@@ -51,8 +57,9 @@ def with_values(data: object, values: Mapping[str, float], name: str,
     edited = copy.deepcopy(data)
     for param, value in values.items():
         if param == "protocol.max_rounds":
-            if not math.isfinite(value) or value != int(value) or value < 1:
-                raise OverrideError(f"protocol.max_rounds takes whole numbers >= 1 (got {value:g})")
+            if not ROUNDS.contains(value):
+                raise OverrideError(f"protocol.max_rounds takes whole numbers in [1, "
+                                    f"{MAX_ROUNDS:,}] (got {value:g})")
             value = int(value)
         keys = [int(p) if p.isdigit() else p for p in param.split(".")]
         node = edited
@@ -74,7 +81,9 @@ def domain_of(scenario: Scenario, path: tuple) -> Domain:
         return ROUNDS
     node: object = scenario
     annotation, metadata = None, []
+    parent = None
     for key in path:
+        parent = node
         if isinstance(node, BaseModel):
             field = type(node).model_fields[key]
             annotation, metadata = field.annotation, list(field.metadata)
@@ -86,6 +95,8 @@ def domain_of(scenario: Scenario, path: tuple) -> Domain:
             annotation = _items(annotation)
             metadata = []
             node = node[key]
+    if isinstance(parent, Modify):  # an effect's amount: its domain depends on its op
+        return effect_domain(parent)
     domain = _find_domain(metadata, annotation)
     if domain is None:
         raise KeyError(f"no domain for {'.'.join(map(str, path))}")

@@ -370,6 +370,20 @@ class Modify(Strict_):
     value: param(EFFECT, "the amount to add, the factor to scale by, or the value to set")
 
 
+def effect_domain(effect: Modify) -> Domain:
+    """The values a (validated) effect's amount may take: any EFFECT to add, ≥ 0 to scale,
+    the target's own domain to set."""
+    if effect.op == "scale":
+        return Domain(0.0, EFFECT.hi)
+    if effect.op == "set":
+        kind, _, attr = effect.target.split(".", 2)
+        parts = attr.split(".")
+        if len(parts) == 3 and parts[0] == "beliefs":
+            attr = f"beliefs.<issue>.{parts[2]}"
+        return TARGETS[kind][attr]
+    return EFFECT
+
+
 class MediatorExit(Strict_):
     """The mediator walks away: the talks end without a deal."""
 

@@ -5,7 +5,7 @@ Endpoints (all GET; every query parameter is checked, see queries.py):
 - ``/``: the page; ``/static/...``: its script and style, served from the package.
 - ``/api/scenarios``: the scenarios this server was given.
 - ``/api/scenarios/{id}``: labels, actors, the window, and every settable parameter with its
-  value as written and a slider range.
+  value as written, its domain and a slider range.
 - ``/api/scenarios/{id}/evidence?path=P``: the quotes or assumption behind parameter P.
 - ``/api/scenarios/{id}/trace?seed&run&set=P=V...``: one run round by round (the Mesa
   engine, exactly as ``negsim trace``).
@@ -14,19 +14,24 @@ Endpoints (all GET; every query parameter is checked, see queries.py):
   ``/api/scenarios/{id}/figures/{name}.png?...``: one figure, drawn by negsim's plots.
 
 The server keeps no state per user: a small cache of recent jobs (shared, bounded) lets the
-figures of a job be drawn without running it again.
+figures of a job be drawn without running it again. Computing is done one job at a time per
+kind (traces; distributions and figures), in a worker thread; requests wait for their turn
+in the event loop, and one whose browser has gone away by then (a superseded slider move) is
+dropped without computing. Each job has a work budget, so that no request can take the
+machine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
-import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -36,14 +41,16 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..scenario import ScenarioError
-from ..scenario.overrides import OverrideError, reasons, settable
+from ..scenario.overrides import OverrideError, settable
 from . import queries
-from .catalogue import Catalogue, UnknownScenario, describe, evidence
+from .catalogue import Catalogue, InvalidSettings, UnknownScenario, describe, evidence
 from .queries import BadRequest
 
 STATIC = Path(__file__).parent / "static"
 CACHE_JOBS = 8  # recent distribution jobs kept for their figures
 CACHE_FIGURES = 32
+MAX_WAITING = 8  # requests waiting for one kind of job; more are told the server is busy
+CLIENT_GONE = 499  # the status logged for a request dropped because its client left
 SECURITY_HEADERS = {
     # everything comes from this server: no CDN, no inline script
     "content-security-policy": "default-src 'self'; img-src 'self' data:; "
@@ -51,26 +58,53 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")  # Host header names of this machine
 
 
-class SecurityHeaders:
-    """ASGI middleware adding SECURITY_HEADERS to every response (static files included)."""
+def host_names(host: str) -> tuple[str, ...] | None:
+    """The Host header names a server listening on ``host`` answers to: this machine's for a
+    loopback address, the address itself otherwise, any for every address (0.0.0.0, ::)."""
+    if host in ("0.0.0.0", "::", ""):
+        return None
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return LOOPBACK
+    return (f"[{host}]",) if ":" in host else (host,)
 
-    def __init__(self, app):
+
+class Guard:
+    """ASGI middleware: refuse requests addressed to another host name (DNS rebinding) or
+    sent by another site's page, and add SECURITY_HEADERS to every response."""
+
+    def __init__(self, app, hosts: tuple[str, ...] | None = None):
         self.app = app
+        self.hosts = hosts  # None: any Host header (a server listening on every address)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        name = host[:host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
+        if self.hosts is not None and name not in self.hosts:
+            response = _error(421, f"this server answers to {', '.join(self.hosts)} only")
+        elif headers.get("sec-fetch-site") == "cross-site":
+            response = _error(403, "requests from other sites' pages are refused")
+        else:
+            response = None
+        if response is not None:
+            return await response(scope, receive, _with_headers(send))
+        await self.app(scope, receive, _with_headers(send))
 
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def _with_headers(send):
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS.items():
+                headers[name] = value
+        await send(message)
+
+    return send_with_headers
 
 
 def _finite(value):
@@ -96,48 +130,62 @@ def _error(status: int, message: str) -> Json:
     return Json({"error": message}, status_code=status)
 
 
-class Jobs:
-    """Recent distribution jobs and their figures, computed one at a time (two cores: one
-    job uses what a page needs, and a burst of slider moves must not pile up)."""
+class ClientGone(Exception):
+    """The request's client disconnected while it waited: nothing is computed for it."""
+
+
+class Slot:
+    """One kind of job at a time: requests wait in the event loop (not in threads), at most
+    MAX_WAITING of them, and one whose client has gone is dropped before computing."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._plot_lock = threading.Lock()  # matplotlib's pyplot is not thread-safe
-        self._results: OrderedDict = OrderedDict()
-        self._figures: OrderedDict = OrderedDict()
+        self._lock = asyncio.Lock()
+        self._waiting = 0
 
-    def results(self, key: tuple, scenario_of, runs: int, seed: int):
-        """The Results of a job (from the cache when it ran recently)."""
-        from ..simulation import simulate
-
-        with self._lock:
-            if key in self._results:
-                self._results.move_to_end(key)
-                return self._results[key]
-            results = simulate(scenario_of(), runs=runs, seed=seed, keep_runs=False)
-            self._results[key] = results
-            while len(self._results) > CACHE_JOBS:
-                self._results.popitem(last=False)
-            return results
-
-    def figure(self, key: tuple, name: str, results) -> bytes:
-        """A figure's PNG (from the cache when drawn recently)."""
-        from ..plots import figure_png
-
-        with self._plot_lock:
-            hit = self._figures.get((key, name))
-            if hit is None:
-                hit = figure_png([results], name)
-                self._figures[(key, name)] = hit
-                while len(self._figures) > CACHE_FIGURES:
-                    self._figures.popitem(last=False)
-            return hit
+    async def run(self, request: Request, function, *args):
+        """``function(*args)`` in a worker thread, when this slot is free."""
+        if self._waiting >= MAX_WAITING:
+            raise HTTPException(503, "the server is busy with earlier requests; try again")
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            if await _disconnected(request):
+                raise ClientGone
+            return await run_in_threadpool(function, *args)
+        finally:
+            self._lock.release()
 
 
-def create_app(paths: list[Path]) -> Starlette:
-    """The application serving the scenario files ``paths`` (validated now: ScenarioError)."""
+async def _disconnected(request: Request) -> bool:
+    """Whether the client has gone. The first look may only take the (empty) body of a GET
+    off the wire, so a second one is needed to see a disconnect already there."""
+    return await request.is_disconnected() or await request.is_disconnected()
+
+
+class Cache(OrderedDict):
+    """A small least-recently-used mapping."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def put(self, key, value):
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starlette:
+    """The application serving the scenario files ``paths`` (validated now: ScenarioError).
+    ``hosts``: the host names it answers to (None: any)."""
     catalogue = Catalogue(paths)
-    jobs = Jobs()
+    traces, jobs = Slot(), Slot()
+    results_cache, figures_cache = Cache(CACHE_JOBS), Cache(CACHE_FIGURES)
 
     def scenario_id(request: Request) -> str:
         sid = request.path_params["sid"]
@@ -147,14 +195,16 @@ def create_app(paths: list[Path]) -> Starlette:
         return sid
 
     def job(request: Request, names: set[str]):
-        """The scenario (with the request's settings), seed and settings of a request."""
+        """The scenario (with the request's settings), its key, and the seed of a request."""
         sid = scenario_id(request)
         query = request.query_params
         queries.check_names(query, names)
         loaded = catalogue.load(sid)
         values = queries.settings(query, settable(loaded.scenario))
         seed = queries.seed(query, loaded.scenario.montecarlo.seed)
-        return sid, loaded, values, seed
+        scenario = catalogue.scenario(loaded, sid, values)
+        key = (sid, loaded.stamp, tuple(sorted(values.items())), seed)
+        return scenario, key, values, seed
 
     def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html")
@@ -166,7 +216,9 @@ def create_app(paths: list[Path]) -> Starlette:
         return Json({"scenarios": catalogue.listing(), "default": default,
                      "negsim": __version__, "page_runs": queries.PAGE_RUNS,
                      "min_page_runs": queries.MIN_PAGE_RUNS,
-                     "max_page_runs": queries.MAX_PAGE_RUNS})
+                     "max_page_runs": queries.MAX_PAGE_RUNS,
+                     "max_run_rounds": queries.MAX_RUN_ROUNDS,
+                     "max_trace_rounds": queries.MAX_TRACE_ROUNDS})
 
     def scenario(request: Request) -> Response:
         sid = scenario_id(request)
@@ -183,54 +235,80 @@ def create_app(paths: list[Path]) -> Starlette:
         try:
             rows = evidence(catalogue.load(sid).scenario, path)
         except KeyError:
-            raise BadRequest(f"unknown parameter {path[:80]!r}: not a parameter of this "
+            raise BadRequest(f"no evidence for {path[:80]!r}: not a cited parameter of this "
                              f"scenario") from None
         return Json({"path": path, "rows": rows})
 
-    def trace(request: Request) -> Response:
+    async def trace(request: Request) -> Response:
         from ..trace import trace as trace_of
 
-        sid, loaded, values, seed = job(request, {"seed", "run", "set"})
+        scenario, _, values, seed = job(request, {"seed", "run", "set"})
         run = queries.run(request.query_params)
-        data = trace_of(catalogue.scenario(sid, values), seed, run)
-        return Json({**data, "settings": values})
+        queries.check_trace(scenario.protocol.max_rounds)
+        data = await traces.run(request, trace_of, scenario, seed, run)
+        return Json({**data, "settings": values, "max_rounds": scenario.protocol.max_rounds})
 
-    def distribution_job(request: Request):
-        sid, loaded, values, seed = job(request, {"seed", "runs", "set"})
+    def simulate_job(scenario, runs: int, seed: int, key: tuple, label: str):
+        from ..simulation import simulate
+
+        if key in results_cache:
+            results_cache.move_to_end(key)
+            return results_cache[key]
+        results = simulate(scenario, runs=runs, seed=seed, keep_runs=False)
+        results.scenario = label  # the figures' legends say when sliders changed it
+        return results_cache.put(key, results)
+
+    async def distribution_job(request: Request):
+        scenario, key, values, seed = job(request, {"seed", "runs", "set"})
         runs = queries.runs(request.query_params)
-        key = (sid, loaded.stamp, tuple(sorted(values.items())), seed, runs)
-        results = jobs.results(key, lambda: catalogue.scenario(sid, values), runs, seed)
+        queries.check_budget(runs, scenario.protocol.max_rounds)
+        key = (*key, runs)
+        label = f"{scenario.name} ({len(values)} set)" if values else scenario.name
+        results = await jobs.run(request, simulate_job, scenario, runs, seed, key, label)
         return key, results, values
 
-    def distribution(request: Request) -> Response:
+    async def distribution(request: Request) -> Response:
         from ..plots import figure_names
 
-        key, results, values = distribution_job(request)
+        key, results, values = await distribution_job(request)
         return Json({"summary": results.summary(), "settings": values,
                      "figures": figure_names([results])})
 
-    def figure(request: Request) -> Response:
-        from ..plots import figure_names
+    def draw(key: tuple, name: str, results) -> bytes:
+        from ..plots import figure_png
+
+        hit = figures_cache.get((key, name))
+        return hit if hit is not None else figures_cache.put((key, name),
+                                                             figure_png([results], name))
+
+    async def figure(request: Request) -> Response:
+        from ..plots import FIGURES, figure_names
 
         name = request.path_params["name"]
-        key, results, _ = distribution_job(request)
+        if name not in FIGURES:
+            raise HTTPException(404, f"unknown figure {name[:40]!r}; figures: "
+                                     + ", ".join(FIGURES))
+        key, results, _ = await distribution_job(request)
         if name not in figure_names([results]):
-            raise HTTPException(404, f"unknown figure {name[:40]!r}; this job has: "
+            raise HTTPException(404, f"this job has no {name} figure; it has: "
                                      + ", ".join(figure_names([results])))
-        png = jobs.figure(key, name, results)
+        png = await jobs.run(request, draw, key, name, results)
         return Response(png, media_type="image/png", headers={"cache-control": "no-store"})
 
     async def bad_request(request: Request, exc: Exception) -> Response:
         return _error(400, str(exc))
 
     async def invalid(request: Request, exc: ScenarioError) -> Response:
-        return _error(400, reasons(exc) if request.query_params.getlist("set") else str(exc))
+        return _error(400, str(exc))  # the file itself: located
 
     async def unknown(request: Request, exc: UnknownScenario) -> Response:
         return _error(404, f"unknown scenario {str(exc)[:80]!r}")
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _error(exc.status_code, str(exc.detail))
+
+    async def gone(request: Request, exc: ClientGone) -> Response:
+        return Response(status_code=CLIENT_GONE)
 
     async def internal(request: Request, exc: Exception) -> Response:
         # the server (uvicorn) logs the traceback; the page gets one line
@@ -247,7 +325,8 @@ def create_app(paths: list[Path]) -> Starlette:
         Route("/api/scenarios/{sid}/figures/{name}.png", figure),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    handlers = {BadRequest: bad_request, OverrideError: bad_request, ScenarioError: invalid,
+    handlers = {BadRequest: bad_request, OverrideError: bad_request,
+                InvalidSettings: bad_request, ScenarioError: invalid, ClientGone: gone,
                 UnknownScenario: unknown, HTTPException: http_error, Exception: internal}
     return Starlette(routes=routes, exception_handlers=handlers,
-                     middleware=[Middleware(SecurityHeaders)])
+                     middleware=[Middleware(Guard, hosts=hosts)])

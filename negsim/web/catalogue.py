@@ -1,8 +1,8 @@
 """The scenario files a server may read, and what the page shows of each.
 
 The server reads only the files it was given when it started. Each is known by an id (its
-scenario name, or its file stem where names repeat), and is read again when it changes on
-disk, so an analyst can edit a file and reload the page.
+scenario name, or its file stem where names repeat), and is read again when it or its
+evidence registry changes on disk, so an analyst can edit a file and reload the page.
 """
 
 from __future__ import annotations
@@ -14,27 +14,49 @@ from pathlib import Path
 
 from ..evidence.registry import describe_value, format_value, provenance_rows
 from ..scenario import Scenario, ScenarioError, load_scenario
-from ..scenario.overrides import domain_of, with_values
+from ..scenario.overrides import domain_of, reasons, settable_refs, with_values
 from ..scenario.params import Domain, support
-from ..scenario.paths import ParamRef, is_cited, iter_parameters
+from ..scenario.paths import ParamRef, is_cited
 from ..scenario.yamldoc import read_yaml
 
 # Shown above the others: what the analyst most often asks about (issue 14: every uncertain
 # parameter, every war cost, belief and patience).
 KEY_PARAMETERS = ("war_cost", "belief.drift", "belief.weight", "strategy.patience")
 SLIDER_STEPS = 200  # positions of a continuous slider
+LABELS = {
+    "ideal": "ideal", "salience": "salience", "red_line.min": "red line (at least)",
+    "red_line.max": "red line (at most)", "capability": "capability",
+    "reservation": "reservation", "war_cost": "war cost per round",
+    "belief.drift": "belief: drift of the front per round",
+    "belief.weight": "belief: weight of the prior (rounds)",
+    "strategy.exponent": "concession exponent", "strategy.patience": "patience (rounds)",
+    "strategy.rate": "reciprocity rate", "strategy.initial": "initial demand",
+    "status_quo": "status quo", "drift": "front: drift per round",
+    "volatility": "front: volatility per round",
+    "protocol.horizon": "horizon of the war (rounds)", "protocol.bias": "mediator's bias",
+    "protocol.step": "mediator's step", "protocol.max_rounds": "rounds observed (window)",
+}
+GROUPS = {"issues": "Status quo", "protocol": "Protocol", "battlefield": "Battlefield",
+          "events": "Events"}
 
 
 class UnknownScenario(LookupError):
     """A scenario id that is not one of the server's files."""
 
 
+class InvalidSettings(ValueError):
+    """Settings that the scenario refuses (a value out of its parameter's range, or one that
+    breaks a rule tying parameters together); the message names the parameter."""
+
+
 @dataclass(frozen=True)
 class Loaded:
-    """One validated scenario file, with its raw data for edits."""
+    """One validated scenario file, with its raw data for edits, and the files it was read
+    from (the scenario and its evidence registry) with their stamps."""
 
     scenario: Scenario
     data: object
+    files: tuple[Path, ...]
     stamp: tuple
 
 
@@ -45,45 +67,48 @@ class Catalogue:
         self.paths: dict[str, Path] = {}
         self._loaded: dict[str, Loaded] = {}
         self._lock = threading.Lock()
-        loaded = [(Path(p), load_scenario(p)) for p in paths]  # ScenarioError: located
-        names = [s.name for _, s in loaded]
-        for path, scenario in loaded:
-            sid = scenario.name if names.count(scenario.name) == 1 else path.stem
+        loaded = [(Path(p), _read(Path(p))) for p in paths]  # ScenarioError: located
+        names = [x.scenario.name for _, x in loaded]
+        for path, entry in loaded:
+            sid = entry.scenario.name if names.count(entry.scenario.name) == 1 else path.stem
             while sid in self.paths:
                 sid += "_"
             self.paths[sid] = path.resolve()
-            self._loaded[sid] = Loaded(scenario, read_yaml(path).data, _stamp(path))
+            self._loaded[sid] = entry
 
     def ids(self) -> list[str]:
         """The ids, in the order the files were given."""
         return list(self.paths)
 
     def load(self, sid: str) -> Loaded:
-        """The scenario ``sid`` as its file now reads (ScenarioError if it no longer
-        validates)."""
+        """The scenario ``sid`` as its files now read (ScenarioError, located, if it no longer
+        validates or can no longer be read)."""
         path = self.paths.get(sid)
         if path is None:
             raise UnknownScenario(sid)
-        stamp = _stamp(path)
         with self._lock:
             hit = self._loaded.get(sid)
-            if hit is not None and hit.stamp == stamp:
-                return hit
-        loaded = Loaded(load_scenario(path), read_yaml(path).data, stamp)
+        if hit is not None and _stamps(hit.files) == hit.stamp:
+            return hit
+        loaded = _read(path)
         with self._lock:
             self._loaded[sid] = loaded
         return loaded
 
-    def scenario(self, sid: str, values: dict[str, float]) -> Scenario:
-        """Scenario ``sid`` with the parameters of ``values`` set (validated again)."""
-        loaded = self.load(sid)
+    def scenario(self, loaded: Loaded, sid: str, values: dict[str, float]) -> Scenario:
+        """The loaded scenario ``sid`` with the parameters of ``values`` set (validated again;
+        InvalidSettings names what the settings break)."""
         if not values:
             return loaded.scenario
         path = self.paths[sid]
-        return with_values(loaded.data, values, str(path), path.parent)
+        try:
+            return with_values(loaded.data, values, str(path), path.parent)
+        except ScenarioError as exc:
+            raise InvalidSettings(reasons(exc)) from None
 
     def listing(self) -> list[dict]:
-        """Id, name, title and file name of every scenario."""
+        """Id, name, title and file name of every scenario (a file that does not load is
+        listed with its error)."""
         out = []
         for sid, path in self.paths.items():
             try:
@@ -91,14 +116,35 @@ class Catalogue:
                 out.append({"id": sid, "name": scenario.name, "title": scenario.title,
                             "file": path.name})
             except ScenarioError as exc:
-                out.append({"id": sid, "name": sid, "title": f"{path.name} (invalid)",
+                out.append({"id": sid, "name": sid, "title": f"{path.name} (does not load)",
                             "file": path.name, "error": str(exc)})
         return out
 
 
-def _stamp(path: Path) -> tuple:
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
+def _read(path: Path) -> Loaded:
+    """Read and validate one scenario file, noting the files it depends on."""
+    files = [path]
+    stamp_before = _stamps((path,))
+    scenario = load_scenario(path)
+    registry = scenario.registry
+    if registry is not None and scenario.evidence_registry:
+        files.append((path.parent / scenario.evidence_registry).resolve())
+    stamp = _stamps(tuple(files))
+    if stamp[0] != stamp_before[0]:  # changed while read: read again next time
+        stamp = (None, *stamp[1:])
+    return Loaded(scenario, read_yaml(path).data, tuple(files), stamp)
+
+
+def _stamps(files: tuple[Path, ...]) -> tuple:
+    """Modification time and size of each file (None for one that cannot be read)."""
+    out = []
+    for path in files:
+        try:
+            stat = path.stat()
+            out.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def describe(sid: str, scenario: Scenario) -> dict:
@@ -109,44 +155,43 @@ def describe(sid: str, scenario: Scenario) -> dict:
         "name": scenario.name,
         "title": scenario.title,
         "description": scenario.description,
-        "seed": scenario.montecarlo.seed,
+        "seed": str(scenario.montecarlo.seed),  # a string: JSON numbers lose digits past 2**53
         "max_rounds": scenario.protocol.max_rounds,
         "protocol": scenario.protocol.type,
         "issues": [{"id": k, "label": i.label, "zero": i.zero, "one": i.one,
                     "contested": i.contested} for k, i in scenario.issues.items()],
-        "actors": [{"id": a, "name": actor.name, "required": a in required,
-                    "red_lines": {k: {"min": _centre(line.min), "max": _centre(line.max)}
-                                  for k, line in actor.red_lines.items()}}
+        "actors": [{"id": a, "name": actor.name, "required": a in required}
                    for a, actor in scenario.actors.items()],
         "stages": [{"id": st.id, "issues": list(st.issues)}
                    for st in scenario.protocol.agenda or []],
         "events": list(scenario.events),
-        "parameters": [parameter(scenario, ref) for ref in _refs(scenario)],
+        "parameters": parameters(scenario),
     }
 
 
-def _centre(value) -> float | None:
-    return None if value is None else float(getattr(value, "center", lambda: value)())
+def parameters(scenario: Scenario) -> list[dict]:
+    """One slider per settable parameter, in settable() order."""
+    refs = settable_refs(scenario)
+    scale: dict[str, float] = {}  # the largest magnitude of each kind, for values of 0
+    for ref in refs:
+        lo, hi = support(ref.value)
+        scale[ref.parameter] = max(scale.get(ref.parameter, 0.0), abs(lo), abs(hi))
+    return [parameter(scenario, ref, scale[ref.parameter]) for ref in refs]
 
 
-def _refs(scenario: Scenario) -> list[ParamRef]:
-    """Every settable parameter (settable()'s paths, in its order)."""
-    return [*iter_parameters(scenario),
-            ParamRef(("protocol", "max_rounds"), float(scenario.protocol.max_rounds), None,
-                     None, "protocol.max_rounds")]
-
-
-def parameter(scenario: Scenario, ref: ParamRef) -> dict:
-    """One slider: the parameter's path, what it is, its value as written, and its range."""
+def parameter(scenario: Scenario, ref: ParamRef, kind_scale: float = 0.0) -> dict:
+    """One slider: the parameter's path, what it is, its value as written, its domain and a
+    range to slide over (``kind_scale``: the magnitude of its kind, for a value of 0)."""
     domain = domain_of(scenario, ref.path)
     lo, hi = support(ref.value)
     centre = float(ref.value) if isinstance(ref.value, (int, float)) else ref.value.center()
-    low, high = slider_range(domain, lo, hi)
+    low, high = slider_range(domain, lo, hi, kind_scale)
     step = 1.0 if domain.integer else _step(high - low)
     low = max(domain.lo, _tidy(math.floor(low / step) * step))
     high = min(domain.hi, _tidy(math.ceil(high / step) * step))
     if domain.lo_open and low <= domain.lo:  # (0, 1]: the slider starts one step in
         low = _tidy(domain.lo + step)
+    window = ref.path == ("protocol", "max_rounds")
     return {
         "path": ref.dotted,
         "group": _group(scenario, ref),
@@ -156,25 +201,33 @@ def parameter(scenario: Scenario, ref: ParamRef) -> dict:
         "uncertain": lo != hi,
         "key": lo != hi or ref.parameter in KEY_PARAMETERS,
         "min": low, "max": high, "step": step,
-        "integer": domain.integer,
-        "domain": domain.describe(),
+        "domain": {"text": domain.describe(), "lo": _finite_or_none(domain.lo),
+                   "hi": _finite_or_none(domain.hi), "lo_open": domain.lo_open,
+                   "integer": domain.integer},
         "cited": is_cited(ref.value),
+        "sourced": not window,  # the window is a setting of the study, not evidence
     }
 
 
-def slider_range(domain: Domain, lo: float, hi: float) -> tuple[float, float]:
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def slider_range(domain: Domain, lo: float, hi: float,
+                 kind_scale: float = 0.0) -> tuple[float, float]:
     """A slider's ends: the domain where it is a unit-like scale the value fills, otherwise
-    three times the value's magnitude either way, within the domain."""
+    three times the value's magnitude either way, within the domain. A value of 0 takes the
+    magnitude of its kind elsewhere in the scenario (``kind_scale``)."""
     lo = max(lo, domain.lo)
     hi = min(hi, domain.hi)
-    magnitude = max(abs(lo), abs(hi))
+    magnitude = max(abs(lo), abs(hi)) or kind_scale
     width = domain.hi - domain.lo
-    if width <= 2 and 3 * magnitude >= 0.1 * width:
+    if width <= 2 and (magnitude == 0 or 3 * magnitude >= 0.1 * width):
         return domain.lo, domain.hi
     if magnitude == 0:
         magnitude = 1.0 / 3.0
-    return max(domain.lo, -3 * magnitude if domain.lo < 0 else domain.lo), min(
-        domain.hi, 3 * magnitude)
+    low = -3 * magnitude if domain.lo < 0 else domain.lo
+    return max(domain.lo, low), min(domain.hi, 3 * magnitude)
 
 
 def _tidy(x: float) -> float:
@@ -197,33 +250,31 @@ def _step(width: float) -> float:
 def _group(scenario: Scenario, ref: ParamRef) -> str:
     if ref.actor is not None:
         return scenario.actors[ref.actor].name
-    return {"issues": "Status quo", "protocol": "Protocol", "battlefield": "Battlefield",
-            "events": "Events"}[ref.path[0]]
+    if ref.path[:2] == ("protocol", "agenda"):
+        return "Agenda"
+    return GROUPS[ref.path[0]]
 
 
 def _label(scenario: Scenario, ref: ParamRef) -> str:
+    """What a person reads for a parameter: 'war cost per round', 'ideal · Territory',
+    'us_suspends_aid: probability', 'ceasefire: set battlefield.territory.drift'."""
+    if ref.path[0] == "events":
+        event, name = ref.path[1], ref.path[2]
+        if name == "effects":  # parameter: 'event.<id>: <op> <target>'
+            return f"{event}: {ref.parameter.split(': ', 1)[1]}"
+        return f"{event}: {name}"
+    if ref.path[:2] == ("protocol", "agenda"):
+        return ref.parameter.removeprefix("stage.")
     issue = scenario.issues[ref.issue].label if ref.issue is not None else None
-    names = {"ideal": "ideal", "salience": "salience", "red_line.min": "red line (at least)",
-             "red_line.max": "red line (at most)", "capability": "capability",
-             "reservation": "reservation", "war_cost": "war cost per round",
-             "belief.drift": "belief: drift of the front per round",
-             "belief.weight": "belief: weight of the prior (rounds)",
-             "strategy.exponent": "concession exponent", "strategy.patience": "patience (rounds)",
-             "strategy.rate": "reciprocity rate", "strategy.initial": "initial demand",
-             "status_quo": "status quo", "drift": "front: drift per round",
-             "volatility": "front: volatility per round",
-             "protocol.horizon": "horizon of the war (rounds)",
-             "protocol.bias": "mediator's bias", "protocol.step": "mediator's step",
-             "protocol.max_rounds": "rounds observed (window)"}
-    text = names.get(ref.parameter, ref.parameter)
+    text = LABELS.get(ref.parameter, ref.parameter)
     return f"{text} · {issue}" if issue else text
 
 
 def evidence(scenario: Scenario, path: str) -> list[dict]:
     """The quotes (with document and title) or assumption behind the parameter at ``path``;
-    KeyError when the scenario has no such parameter."""
-    for ref in iter_parameters(scenario):
-        if ref.dotted == path:
+    KeyError when the scenario has no such parameter, or it is the window (a setting)."""
+    for ref in settable_refs(scenario):
+        if ref.dotted == path and ref.path != ("protocol", "max_rounds"):  # a setting
             break
     else:
         raise KeyError(path)

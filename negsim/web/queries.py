@@ -8,13 +8,20 @@ a message that says which and why (HTTP 400), never a traceback.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 from ..limits import MAX_RUNS, MAX_SEED
 
 PAGE_RUNS = 2_000  # runs of the distribution view: a few thousand, same seed every time
 MIN_PAGE_RUNS = 100
-MAX_PAGE_RUNS = 20_000  # a page request stays well under a few seconds
+MAX_PAGE_RUNS = 20_000
+# A page job's work budget, so that no request can take the machine: runs x rounds of the
+# window (at most ~2.5 s and ~320 MB of the vector engine), and the rounds of a traced run
+# (the Mesa engine: ~2.5 s, a few MB of JSON). Larger jobs belong to `negsim run`/`trace`.
+MAX_RUN_ROUNDS = 5_000_000
+MAX_TRACE_ROUNDS = 2_000
+WHOLE = re.compile(r"-?[0-9]+")  # ASCII digits only (str.isdigit also takes '²')
 
 
 class BadRequest(ValueError):
@@ -27,7 +34,7 @@ def check_names(query, allowed: Iterable[str]) -> None:
     for name in query.keys():
         if name not in allowed:
             expected = ", ".join(allowed) if allowed else "none"
-            raise BadRequest(f"unknown query parameter {name!r} (expected: {expected})")
+            raise BadRequest(f"unknown query parameter {name[:60]!r} (expected: {expected})")
 
 
 def whole(query, name: str, low: int, high: int, default: int) -> int:
@@ -38,8 +45,11 @@ def whole(query, name: str, low: int, high: int, default: int) -> int:
     if len(values) > 1:
         raise BadRequest(f"{name} is given {len(values)} times; give it once")
     text = values[0].strip()
-    if not text.lstrip("-").isdigit() or len(text) > 24:
+    if not WHOLE.fullmatch(text):
         raise BadRequest(f"{name} must be a whole number (got {values[0][:40]!r})")
+    if len(text.lstrip("-")) > len(str(max(abs(low), abs(high)))):
+        raise BadRequest(f"{name} must be in [{low:,}, {high:,}] (got a {len(text)}-digit "
+                         f"number)")
     value = int(text)
     if not low <= value <= high:
         raise BadRequest(f"{name} must be in [{low:,}, {high:,}] (got {value:,})")
@@ -82,3 +92,18 @@ def run(query) -> int:
 def runs(query) -> int:
     """How many runs the distribution view plays."""
     return whole(query, "runs", MIN_PAGE_RUNS, MAX_PAGE_RUNS, PAGE_RUNS)
+
+
+def check_budget(runs: int, max_rounds: int) -> None:
+    """Refuse a distribution job beyond the page's work budget (runs x window rounds)."""
+    if runs * max_rounds > MAX_RUN_ROUNDS:
+        raise BadRequest(f"too large for the page: {runs:,} runs x {max_rounds:,} rounds "
+                         f"(protocol.max_rounds) is over {MAX_RUN_ROUNDS:,} run-rounds; use "
+                         f"fewer runs or a shorter window here, or `negsim run` for this job")
+
+
+def check_trace(max_rounds: int) -> None:
+    """Refuse to trace a run longer than the page shows (`negsim trace` has no such limit)."""
+    if max_rounds > MAX_TRACE_ROUNDS:
+        raise BadRequest(f"too long for the page: protocol.max_rounds is {max_rounds:,}; the "
+                         f"page traces at most {MAX_TRACE_ROUNDS:,} rounds (use `negsim trace`)")

@@ -7,8 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from negsim.scenario import load_scenario
-from negsim.scenario.overrides import domain_of, settable, with_values
-from negsim.scenario.paths import iter_parameters
+from negsim.scenario.overrides import domain_of, settable, settable_refs, with_values
 from negsim.scenario.yamldoc import read_yaml
 from negsim.simulation import simulate
 from negsim.trace import trace
@@ -80,7 +79,7 @@ def test_listing_names_the_given_files_only(client):
 
 def test_a_scenario_describes_every_settable_parameter_with_a_usable_slider(client, baseline):
     info = client.get("/api/scenarios/baseline").json()
-    assert info["title"] == baseline.title and info["seed"] == baseline.montecarlo.seed
+    assert info["title"] == baseline.title and info["seed"] == str(baseline.montecarlo.seed)
     assert [p["path"] for p in info["parameters"]] == settable(baseline)
     assert [i["id"] for i in info["issues"]] == list(baseline.issues)
     for issue in info["issues"]:
@@ -94,17 +93,40 @@ def test_every_uncertain_parameter_war_cost_belief_and_patience_has_a_key_slider
     from negsim.web.catalogue import describe
 
     scenario = load_scenario(path)
-    for p, ref in zip(describe(path.stem, scenario)["parameters"], [
-            *iter_parameters(scenario), None], strict=True):
+    data = read_yaml(path).data
+    for p, ref in zip(describe(path.stem, scenario)["parameters"], settable_refs(scenario),
+                      strict=True):
         tail = p["path"].split(".")
         wanted = p["uncertain"] or tail[-1] in ("war_cost", "patience") or "beliefs" in tail
         assert p["key"] == wanted, p["path"]
         assert p["min"] < p["max"] and p["step"] > 0, p
-        # the value as written lies on the slider, and the slider's ends are in the domain
-        # (other rules, such as an ideal inside the actor's red lines, may still refuse them)
         assert p["min"] <= p["value"] <= p["max"], p
-        domain = domain_of(scenario, ref.path if ref else ("protocol", "max_rounds"))
+        domain = domain_of(scenario, ref.path)
         assert domain.contains(p["min"]) and domain.contains(p["max"]), p
+        assert (p["domain"]["lo"], p["domain"]["integer"]) == (
+            domain.lo if domain.lo > -1e300 else None, domain.integer)
+        # both ends of a key slider are values the scenario accepts (other sliders may reach
+        # values that a rule tying parameters together refuses, such as an ideal outside
+        # the actor's own red lines; the page then puts the value back)
+        if p["key"]:
+            for end in (p["min"], p["max"]):
+                with_values(data, {p["path"]: end}, str(path), path.parent)
+        # a value of 0 slides over the scale of its kind, not the whole domain
+        if p["value"] == 0 and "beliefs" in tail:
+            assert p["max"] - p["min"] < 0.5, p
+
+
+def test_sliders_of_effects_stay_in_the_values_their_op_allows():
+    from negsim.web.catalogue import describe
+
+    path = SCENARIOS / "aid_for_commitment.yaml"
+    scenario = load_scenario(path)
+    data = read_yaml(path).data
+    effects = [p for p in describe("x", scenario)["parameters"] if ".effects." in p["path"]]
+    assert any("scale" in p["label"] for p in effects)
+    for p in effects:
+        for end in (p["min"], p["max"]):
+            with_values(data, {p["path"]: end}, str(path), path.parent)
 
 
 def test_unknown_scenarios_are_404_with_the_known_ones_named(client):
@@ -125,8 +147,9 @@ def test_evidence_gives_the_quote_and_document_of_a_parameter(client, baseline):
         assert row["quote"] == item.quote and row["document"] == item.document
         assert row["document_title"] == registry.documents[item.document].title
     assert error_of(client.get("/api/scenarios/baseline/evidence"), 400)
-    assert "unknown parameter" in error_of(client.get(
-        "/api/scenarios/baseline/evidence", params={"path": "actors.russia.nothing"}), 400)
+    for path in ("actors.russia.nothing", "protocol.max_rounds"):  # the window cites nothing
+        assert "no evidence for" in error_of(client.get(
+            "/api/scenarios/baseline/evidence", params={"path": path}), 400)
     assert "unknown query parameter" in error_of(client.get(
         "/api/scenarios/baseline/evidence", params={"path": "protocol.horizon", "x": "1"}), 400)
 
@@ -156,7 +179,10 @@ def test_trace_applies_the_settings(client):
     ({"run": "1.5"}, "whole number"),
     ({"run": ["1", "2"]}, "given 2 times"),
     ({"seed": str(2**64)}, "seed must be in"),
-    ({"seed": "9" * 100}, "whole number"),
+    ({"seed": "9" * 100}, "got a 100-digit number"),
+    ({"seed": "--5"}, "whole number"),
+    ({"seed": "²"}, "whole number"),
+    ({"run": "٣"}, "whole number"),
     ({"runs": "100"}, "unknown query parameter 'runs'"),
     ({"set": "actors.russia.war_cost"}, "path=value"),
     ({"set": "actors.russia.war_costs=0.1"}, "unknown parameter"),
@@ -168,6 +194,8 @@ def test_trace_applies_the_settings(client):
     ({"set": "actors.russia.war_cost=2"}, "actors.russia.war_cost: must be ≤ 1"),
     ({"set": "protocol.max_rounds=2.5"}, "whole numbers"),
     ({"set": "actors.russia.ideal.territory=-0.5"}, "actors.russia.ideal.territory"),
+    ({"set": "actors.russia.ideal.nato=0"}, "red line"),  # a rule tying parameters together
+    ({"set": "protocol.max_rounds=3000"}, "the page traces at most 2,000 rounds"),
 ])
 def test_bad_trace_parameters_get_a_clear_message_and_the_server_goes_on(client, query, words):
     message = error_of(client.get("/api/scenarios/baseline/trace", params=query), 400)
@@ -217,6 +245,7 @@ def test_figures_are_pngs_of_the_job_and_agenda_scenarios_have_stages(client):
     ({"runs": "1e4"}, "whole number"),
     ({"run": "3"}, "unknown query parameter 'run'"),
     ({"set": "montecarlo.runs=5"}, "unknown parameter"),
+    ({"runs": "20000", "set": "protocol.max_rounds=1000"}, "too large for the page"),
 ])
 def test_bad_distribution_parameters_get_a_clear_message(client, query, words):
     assert words in error_of(client.get("/api/scenarios/baseline/distribution", params=query),
@@ -258,3 +287,84 @@ def test_an_edited_file_is_read_again_and_an_invalid_one_is_reported(tmp_path):
         assert str(path) in message or "sink.yaml" in message
         path.write_text(text)
         assert c.get(f"/api/scenarios/{sid}/trace").status_code == 200
+
+
+# --- who may ask -------------------------------------------------------------------------
+
+def test_other_host_names_and_other_sites_pages_are_refused():
+    from negsim.web.app import LOOPBACK
+
+    with TestClient(create_app([BASELINE], hosts=LOOPBACK), base_url="http://127.0.0.1:8765") \
+            as c:
+        assert c.get("/api/scenarios").status_code == 200
+        assert c.get("/api/scenarios", headers={"host": "localhost:8765"}).status_code == 200
+        rebound = c.get("/api/scenarios", headers={"host": "attacker.example:8765"})
+        assert "answers to 127.0.0.1" in error_of(rebound, 421)
+        assert rebound.headers["content-security-policy"]
+        cross = c.get("/api/scenarios/baseline/distribution",
+                      headers={"sec-fetch-site": "cross-site"})
+        assert "other sites" in error_of(cross, 403)
+        same = c.get("/api/scenarios", headers={"sec-fetch-site": "same-origin"})
+        assert same.status_code == 200
+
+
+def test_a_missing_file_is_reported_and_the_others_still_load(tmp_path):
+    path = tmp_path / "gone.yaml"
+    path.write_text((DATA / "kitchen_sink.yaml").read_text().replace(
+        "../../seeds/evidence.yaml", str((SEEDS / "evidence.yaml").resolve())))
+    with TestClient(create_app([BASELINE, path])) as c:
+        path.unlink()
+        listing = c.get("/api/scenarios").json()["scenarios"]
+        assert listing[0]["id"] == "baseline" and "error" not in listing[0]
+        assert "cannot read" in listing[1]["error"]
+        assert "cannot read" in error_of(c.get(f"/api/scenarios/{listing[1]['id']}"), 400)
+        assert c.get("/api/scenarios/baseline").status_code == 200
+
+
+# --- one job at a time, and none for a client that left ----------------------------------
+
+class FakeRequest:
+    def __init__(self, gone: bool):
+        self.gone = gone
+
+    async def is_disconnected(self) -> bool:
+        return self.gone
+
+
+def test_a_request_whose_client_left_is_dropped_before_computing():
+    import asyncio
+
+    from negsim.web.app import ClientGone, Slot
+
+    calls = []
+
+    async def main():
+        slot = Slot()
+        assert await slot.run(FakeRequest(False), calls.append, 1) is None
+        with pytest.raises(ClientGone):
+            await slot.run(FakeRequest(True), calls.append, 2)
+
+    asyncio.run(main())
+    assert calls == [1]
+
+
+def test_too_many_waiting_requests_are_told_the_server_is_busy():
+    import asyncio
+
+    from starlette.exceptions import HTTPException
+
+    from negsim.web.app import MAX_WAITING, Slot
+
+    async def main():
+        slot = Slot()
+        await slot._lock.acquire()  # a long job holds the slot
+        waiting = [asyncio.create_task(slot.run(FakeRequest(False), lambda: "done"))
+                   for _ in range(MAX_WAITING)]
+        await asyncio.sleep(0.01)
+        with pytest.raises(HTTPException) as busy:
+            await slot.run(FakeRequest(False), lambda: "late")
+        assert busy.value.status_code == 503
+        slot._lock.release()
+        assert await asyncio.gather(*waiting) == ["done"] * MAX_WAITING
+
+    asyncio.run(main())

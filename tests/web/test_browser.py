@@ -206,14 +206,31 @@ def test_a_quote_is_one_click_away(page):
 
 
 def test_a_bad_value_gets_a_message_on_the_page_and_the_page_goes_on(page):
+    error = page.locator("#error")
+    # outside the parameter's range: refused on the page, the box shows the file's value
     box = page.locator('.param[data-path="actors.russia.war_cost"] input.value')
     box.fill("2")
     box.press("Enter")
-    error = page.locator("#error")
     error.wait_for(state="visible")
-    assert "actors.russia.war_cost: must be ≤ 1" in error.inner_text()
-    box.fill("0.004")
-    box.press("Enter")
-    error.wait_for(state="hidden")
+    assert "actors.russia.war_cost: must be in [0, 1] (got 2)" in error.inner_text()
+    assert box.input_value() == "0.004"
+    page.click("#error-close")
+    # in range, but against a rule tying parameters together (an ideal outside the actor's
+    # own red line): the server refuses it and the slider goes back to what is drawn
+    page.check("#show-all")
+    ideal = page.locator('.param[data-path="actors.russia.ideal.nato"] input.value')
+    before = ideal.input_value()
+    ideal.fill("0")
+    ideal.press("Enter")
+    error.wait_for(state="visible")
+    message = error.inner_text()
+    assert "actors.russia.ideal.nato" in message and "red line" in message
+    assert "put back" in message
+    page.wait_for_function(
+        "(v) => document.querySelector('.param[data-path=\"actors.russia.ideal.nato\"] "
+        "input.value').value === v", arg=before)
+    assert "changed" not in page.locator(
+        '.param[data-path="actors.russia.ideal.nato"]').get_attribute("class")
+    page.wait_for_function("() => document.querySelector('#trace-status').textContent === ''")
     page.click("#step")
     assert page.locator("#round-label").get_attribute("data-round") == "1"

@@ -1,15 +1,19 @@
 // negsim's page: pick a scenario, step one negotiation, watch the distribution move.
 // Everything it shows comes from the server's JSON API; text from scenario files is always
-// inserted as text (never as HTML).
+// inserted as text (never as HTML). Each view keeps a version number: a reply that comes
+// back after the settings, scenario, run or seed changed is dropped, so what is drawn always
+// belongs to what the controls say.
 "use strict";
 
 const state = {
-  scenarios: [],
   info: null,          // /api/scenarios/{id}
   settings: new Map(), // path -> number set by a slider
+  good: new Map(),     // the last settings the server accepted
+  rows: new Map(),     // path -> the slider row's controls
   trace: null,         // the current run's trace
   round: 0,            // index into trace.rounds
   playing: null,       // interval id while playing
+  version: { trace: 0, distribution: 0 },
   distStale: true,
   requests: {},        // name -> AbortController of the request in flight
   pageRuns: 2000,
@@ -24,7 +28,6 @@ function el(tag, attrs = {}, ...children) {
     if (k === "class") node.className = v;
     else if (k === "dataset") Object.assign(node.dataset, v);
     else if (k === "style") node.style.cssText = v; // CSSOM: allowed by the page's CSP
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
   for (const child of children.flat()) {
@@ -34,8 +37,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const fmt = (x, digits = 2) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
-const pct = (x, digits = 1) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(digits)}%`);
+const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
+const fmt = (x, digits = 2) => (isNumber(x) ? x.toFixed(digits) : "–");
+const pct = (x, digits = 1) => (isNumber(x) ? `${(100 * x).toFixed(digits)}%` : "–");
+const clamp = (x, lo, hi) => Math.min(Math.max(x, lo), hi);
+// A number as one writes it: 0.009, not 0.009000000000000001 (range steps add float noise).
+const tidy = (x) => Number(Number(x).toPrecision(12));
 const actorName = (id) => (state.info.actors.find((a) => a.id === id) || { name: id }).name;
 const issueLabel = (id) => (state.info.issues.find((i) => i.id === id) || { label: id }).label;
 
@@ -51,9 +58,17 @@ function clearError() {
   $("error-text").textContent = "";
 }
 
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
 async function api(name, url) {
-  // One request per name in flight: a newer one aborts the older (slider bursts).
-  if (state.requests[name]) state.requests[name].abort();
+  // One request per name in flight: a newer one aborts the older (slider bursts); the
+  // server drops a request whose page went away before computing it.
+  abort(name);
   const controller = new AbortController();
   state.requests[name] = controller;
   try {
@@ -62,20 +77,25 @@ async function api(name, url) {
     try {
       body = await response.json();
     } catch {
-      throw new Error(`the server answered ${response.status} without JSON`);
+      throw new ApiError(`the server answered ${response.status} without JSON`, response.status);
     }
-    if (!response.ok) throw new Error(body.error || `the server answered ${response.status}`);
+    if (!response.ok) throw new ApiError(body.error || `the server answered ${response.status}`, response.status);
     return body;
   } finally {
     if (state.requests[name] === controller) delete state.requests[name];
   }
 }
 
+function abort(name) {
+  if (state.requests[name]) state.requests[name].abort();
+  delete state.requests[name];
+}
+
 const aborted = (err) => err && err.name === "AbortError";
 
-function settingsQuery() {
+function settingsQuery(settings = state.settings) {
   const params = new URLSearchParams();
-  for (const [path, value] of state.settings) params.append("set", `${path}=${value}`);
+  for (const [path, value] of settings) params.append("set", `${path}=${value}`);
   return params;
 }
 
@@ -90,11 +110,11 @@ function scenarioUrl(suffix, extra = {}) {
 
 async function loadScenarios() {
   const body = await api("scenarios", "/api/scenarios");
-  state.scenarios = body.scenarios;
   state.pageRuns = body.page_runs;
   $("version").textContent = body.negsim;
   $("runs").min = body.min_page_runs;
   $("runs").max = body.max_page_runs;
+  $("runs").value = body.page_runs;
   const select = $("scenario");
   select.replaceChildren(...body.scenarios.map((s) =>
     el("option", { value: s.id, title: s.title }, s.id === s.name ? s.file : `${s.id} (${s.file})`)));
@@ -106,46 +126,55 @@ async function loadScenarios() {
 async function pickScenario(id) {
   stopPlaying();
   clearError();
+  for (const name of Object.keys(state.requests)) abort(name);
+  state.version.trace += 1;
+  state.version.distribution += 1;
+  let info;
   try {
-    state.info = await api("info", `/api/scenarios/${encodeURIComponent(id)}`);
+    info = await api("info", `/api/scenarios/${encodeURIComponent(id)}`);
   } catch (err) {
-    if (!aborted(err)) showError(err.message);
+    if (aborted(err)) return;
+    showError(err.message);
+    if (state.info) $("scenario").value = state.info.id; // still showing the previous one
     return;
   }
+  state.info = info;
   history.replaceState(null, "", `#scenario=${encodeURIComponent(id)}`);
   state.settings.clear();
-  $("title").textContent = state.info.title;
-  $("description").textContent = state.info.description || "";
-  $("seed").value = state.info.seed;
-  $("dist-seed").value = state.info.seed;
+  state.good.clear();
+  $("title").textContent = info.title;
+  $("description").textContent = info.description || "";
+  $("seed").value = info.seed;
+  $("dist-seed").value = info.seed;
   $("run").value = 0;
-  $("runs").value = state.pageRuns;
   buildSliders();
+  state.trace = null;
   state.round = 0;
   state.distStale = true;
-  await refresh();
+  $("agreement-box").replaceChildren();
+  $("figures").replaceChildren();
+  $("deal-table").tBodies[0].replaceChildren();
+  loadTrace();
+  if (!$("distribution").hidden) loadDistribution();
 }
 
 // --- parameters ---------------------------------------------------------------------------
 
 function buildSliders() {
-  const box = $("sliders");
   const groups = new Map();
   for (const p of state.info.parameters) {
     if (!groups.has(p.group)) groups.set(p.group, []);
     groups.get(p.group).push(p);
   }
-  const showAll = $("show-all").checked;
+  state.rows.clear();
   const sections = [];
   for (const [group, params] of groups) {
     const rows = params.map(sliderRow);
     const keyCount = params.filter((p) => p.key).length;
-    const details = el("details", { class: "group", open: keyCount > 0 || showAll,
-                                     dataset: { keys: keyCount } },
-      el("summary", {}, group), ...rows);
-    sections.push(details);
+    sections.push(el("details", { class: "group", open: keyCount > 0 },
+      el("summary", {}, group), ...rows));
   }
-  box.replaceChildren(...sections);
+  $("sliders").replaceChildren(...sections);
   $("param-count").textContent = state.info.parameters.length;
   applyShowAll();
   updateRestoreAll();
@@ -157,79 +186,111 @@ function applyShowAll() {
     row.hidden = !(showAll || row.dataset.key === "true" || row.classList.contains("changed"));
   }
   for (const group of document.querySelectorAll("#sliders details")) {
-    const visible = group.querySelectorAll(".param:not([hidden])").length;
-    group.hidden = visible === 0;
+    group.hidden = group.querySelectorAll(".param:not([hidden])").length === 0;
     if (showAll) group.open = true;
   }
+}
+
+// Why a typed value cannot be this parameter's, or null (the server checks again, along
+// with the rules that tie parameters together).
+function outOfDomain(p, value) {
+  const d = p.domain;
+  const below = d.lo !== null && (d.lo_open ? value <= d.lo : value < d.lo);
+  const above = d.hi !== null && value > d.hi;
+  if (below || above || (d.integer && !Number.isInteger(value))) {
+    return `${p.path}: must be ${d.text} (got ${value})`;
+  }
+  return null;
 }
 
 function sliderRow(p) {
   const id = `p-${p.path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
   const range = el("input", { type: "range", id, min: p.min, max: p.max, step: p.step,
-                              value: clamp(p.value, p.min, p.max), "aria-label": p.label });
+                              "aria-label": p.label });
   const number = el("input", { type: "number", class: "value", step: "any",
-                               value: tidy(p.value), "aria-label": `${p.label} (number)` });
+                               "aria-label": `${p.label} (number)` });
   const restore = el("button", { type: "button", class: "restore", title: "the file's value",
                                  hidden: true }, "↺");
-  const source = el("button", { type: "button", class: "source",
-                                title: p.cited ? "the quote or assumption behind it"
-                                                : "uncited" }, "source");
+  const source = p.sourced ? el("button", { type: "button", class: "source",
+    title: p.cited ? "the quote or assumption behind it" : "uncited" }, "source") : null;
   const row = el("div", { class: "param", dataset: { path: p.path, key: String(p.key) } },
-    el("div", { class: "param-head" },
-      el("label", { for: id }, p.label), source),
+    el("div", { class: "param-head" }, el("label", { for: id }, p.label), source),
     el("div", { class: "param-input" }, range, number, restore),
     el("div", { class: "written" }, `file: ${p.text}`,
       p.uncertain ? el("span", { class: "uncertain" }, " (uncertain)") : null));
-  let timer = null;
+  const controls = { timer: null };
+  // Show a value (null: the file's) without asking the server anything.
+  controls.show = (value) => {
+    const shown = value === null ? p.value : value;
+    range.value = clamp(shown, p.min, p.max);
+    number.value = tidy(shown);
+    row.classList.toggle("changed", value !== null);
+    restore.hidden = value === null;
+  };
   const set = (value) => {
-    number.value = value;
+    const problem = outOfDomain(p, value);
+    if (problem) {
+      showError(problem);
+      controls.show(state.settings.has(p.path) ? state.settings.get(p.path) : null);
+      return;
+    }
     state.settings.set(p.path, value);
-    row.classList.add("changed");
-    restore.hidden = false;
+    controls.show(value);
     updateRestoreAll();
-    clearTimeout(timer);
-    timer = setTimeout(settingsChanged, 250);
+    clearTimeout(controls.timer);
+    controls.timer = setTimeout(settingsChanged, 250);
   };
   range.addEventListener("input", () => set(tidy(range.value)));
   number.addEventListener("change", () => {
     const value = Number(number.value);
     if (number.value.trim() === "" || !Number.isFinite(value)) {
       showError(`${p.path}: type a number`);
+      controls.show(state.settings.has(p.path) ? state.settings.get(p.path) : null);
       return;
     }
-    range.value = clamp(value, p.min, p.max);
     set(value);
   });
   restore.addEventListener("click", () => {
+    clearTimeout(controls.timer);
     state.settings.delete(p.path);
-    row.classList.remove("changed");
-    restore.hidden = true;
-    range.value = clamp(p.value, p.min, p.max);
-    number.value = tidy(p.value);
+    controls.show(null);
     updateRestoreAll();
     settingsChanged();
   });
-  source.addEventListener("click", () => openEvidence(p));
+  if (source) source.addEventListener("click", () => openEvidence(p));
+  controls.show(null);
+  state.rows.set(p.path, controls);
   return row;
 }
-
-const clamp = (x, lo, hi) => Math.min(Math.max(x, lo), hi);
-// A number as one writes it: 0.009, not 0.009000000000000001 (range steps add float noise).
-const tidy = (x) => Number(Number(x).toPrecision(12));
 
 function updateRestoreAll() {
   $("restore-all").disabled = state.settings.size === 0;
 }
 
 function restoreAll() {
+  for (const controls of state.rows.values()) clearTimeout(controls.timer);
   state.settings.clear();
-  buildSliders();
+  for (const controls of state.rows.values()) controls.show(null);
+  updateRestoreAll();
+  applyShowAll();
   settingsChanged();
+}
+
+// Put the sliders back to the last settings the server accepted (after it refused some).
+function revertSettings() {
+  state.settings = new Map(state.good);
+  for (const [path, controls] of state.rows) {
+    clearTimeout(controls.timer);
+    controls.show(state.settings.has(path) ? state.settings.get(path) : null);
+  }
+  updateRestoreAll();
 }
 
 function settingsChanged() {
   clearError();
   state.distStale = true;
+  state.version.distribution += 1; // whatever is in flight is for older settings
+  abort("distribution");
   loadTrace(true);
   if (!$("distribution").hidden) loadDistribution();
 }
@@ -237,7 +298,7 @@ function settingsChanged() {
 async function openEvidence(p) {
   const dialog = $("evidence-dialog");
   $("evidence-title").textContent = `${p.group}: ${p.label}`;
-  $("evidence-value").textContent = `${p.path} = ${p.text} (allowed: ${p.domain})`;
+  $("evidence-value").textContent = `${p.path} = ${p.text} (allowed: ${p.domain.text})`;
   $("evidence-body").replaceChildren(el("p", {}, "loading…"));
   dialog.showModal();
   try {
@@ -251,8 +312,7 @@ async function openEvidence(p) {
             el("span", { class: "doc" }, `(${row.document}; evidence ${row.evidence_id})`)));
       }
       if (row.assumption) {
-        return el("div", { class: "assumption" }, el("strong", {}, "Assumption: "),
-          row.assumption);
+        return el("div", { class: "assumption" }, el("strong", {}, "Assumption: "), row.assumption);
       }
       return el("p", { class: "uncited" },
         "No quote and no stated assumption: this value is uncited.");
@@ -268,20 +328,39 @@ async function openEvidence(p) {
 // --- the negotiation view -----------------------------------------------------------------
 
 async function loadTrace(keepRound = false) {
-  const run = $("run").value.trim();
-  const seed = $("seed").value.trim();
+  const version = ++state.version.trace;
+  const sent = new Map(state.settings);
+  const url = scenarioUrl("/trace", { run: $("run").value.trim(), seed: $("seed").value.trim() });
   $("trace-status").textContent = "computing…";
   try {
-    const trace = await api("trace", scenarioUrl("/trace", { run, seed }));
+    const trace = await api("trace", url);
+    if (version !== state.version.trace) return;
     state.trace = trace;
+    state.good = sent;
     state.round = keepRound ? Math.min(state.round, trace.rounds.length - 1) : 0;
     $("trace-status").textContent = "";
     renderRound();
   } catch (err) {
-    if (aborted(err)) return;
+    if (aborted(err) || version !== state.version.trace) return;
     $("trace-status").textContent = "";
-    showError(err.message);
+    showError(refusal(err, sent));
   }
+}
+
+// The message for a refused request; the controls go back to what is drawn.
+function refusal(err, sent) {
+  if (err.status !== 400) return err.message;
+  const changed = [...sent].some(([k, v]) => state.good.get(k) !== v) || sent.size !== state.good.size;
+  if (changed) {
+    revertSettings();
+    settingsChanged();
+    return `${err.message} (put back to the last value that worked)`;
+  }
+  if (state.trace) {
+    $("run").value = state.trace.run;
+    $("seed").value = state.trace.seed;
+  }
+  return err.message;
 }
 
 function go(round) {
@@ -302,12 +381,13 @@ function togglePlay() {
   if (state.round >= state.trace.rounds.length - 1) go(0);
   $("play").textContent = "Pause";
   state.playing = setInterval(() => {
-    if (state.round >= state.trace.rounds.length - 1) return stopPlaying();
+    if (!state.trace || state.round >= state.trace.rounds.length - 1) return stopPlaying();
     go(state.round + 1);
   }, 350);
 }
 
 function marker(kind, value, title) {
+  if (!isNumber(value)) return null;
   return el("span", { class: `mark ${kind}`, style: `left: ${100 * clamp(value, 0, 1)}%`,
                       title }, { offer: "▼", front: "◆", deal: "★" }[kind]);
 }
@@ -316,20 +396,31 @@ function renderRound() {
   const trace = state.trace;
   const entry = trace.rounds[state.round];
   const last = state.round === trace.rounds.length - 1;
-  const out = trace.outcome;
   $("round-label").textContent = `Round ${entry.round}`;
-  $("round-count").textContent =
-    `of rounds 0–${trace.rounds.length - 1} played (the window has ${state.info.max_rounds})`;
   $("round-label").dataset.round = entry.round;
+  $("round-count").textContent =
+    `of rounds 0–${trace.rounds.length - 1} played (the window has ${trace.max_rounds})`;
   $("back").disabled = state.round === 0;
   $("reset").disabled = state.round === 0;
   $("step").disabled = last;
-
   const summary = [`${actorName(entry.proposer)} proposes.`];
-  if (entry.stage !== undefined) summary.push(`On the table: stage “${entry.stage}”.`);
+  if (entry.stage !== undefined) {
+    const stage = state.info.stages.find((s) => s.id === entry.stage);
+    summary.push(stage && stage.issues.length === 0
+      ? `On the table: stage “${entry.stage}”, which settles no issue: its terms are its effects on the war.`
+      : `On the table: stage “${entry.stage}”.`);
+  }
   summary.push(`Perceived chance the talks end before the next round: ${pct(entry.hazard)}.`);
   $("round-summary").textContent = summary.join(" ");
+  renderIssues(entry, last);
+  renderActors(entry);
+  $("events").textContent = entry.events.length
+    ? `Events in force this round: ${entry.events.join(", ")}.` : "No event in force this round.";
+  renderOutcome(trace, last);
+}
 
+function renderIssues(entry, last) {
+  const out = state.trace.outcome;
   const table = entry.table ? new Set(entry.table) : null;
   const rows = state.info.issues.map((issue) => {
     const offer = entry.offer[issue.id];
@@ -338,56 +429,59 @@ function renderRound() {
     const off = table && !table.has(issue.id);
     const marks = [marker("front", front, `no deal: ${fmt(front, 3)}`),
                    marker("offer", offer, `offer: ${fmt(offer, 3)}`)];
-    if (last && out.agreed) marks.push(marker("deal", out.deal[issue.id],
-                                              `deal: ${fmt(out.deal[issue.id], 3)}`));
-    const state_ = settled ? "settled by an earlier stage" : off ? "not on the table this stage" : "";
+    if (last && out.agreed) marks.push(marker("deal", out.deal[issue.id], `deal: ${fmt(out.deal[issue.id], 3)}`));
+    const note = settled ? "settled by an earlier stage" : off ? "not on the table this stage" : "";
     return el("div", { class: `issue${off ? " off" : ""}`, dataset: { issue: issue.id } },
       el("div", { class: "issue-head" },
         el("strong", {}, issue.label),
         el("span", { class: "numbers" }, "offer ",
-          el("span", { class: "offer-value", dataset: { issue: issue.id, value: offer } },
-            fmt(offer)),
+          el("span", { class: "offer-value", dataset: { issue: issue.id, value: offer } }, fmt(offer)),
           ` · no deal ${fmt(front)}${issue.contested ? " (the front)" : ""}`,
-          state_ ? ` · ${state_}` : "")),
+          note ? ` · ${note}` : "")),
       el("div", { class: "scale" }, el("div", { class: "track" }), ...marks),
       el("div", { class: "ends" },
         el("span", { class: "zero" }, `0: ${issue.zero}`),
         el("span", { class: "one" }, `1: ${issue.one}`)));
   });
   $("issues").replaceChildren(...rows);
+}
 
+function verdict(actor, entry, answer) {
+  if (!answer) return ["neutral", "does not vote (the offer leaves its issues alone)"];
+  if (actor.id === entry.proposer) return ["neutral", "proposes (accepts its own offer)"];
+  if (answer.accept) return ["yes", "✓ accepts"];
+  if (answer.inside_red_lines === false) return ["no", "⊘ rejects: crosses its red lines"];
+  return ["no", "✗ rejects: below its threshold"];
+}
+
+function renderActors(entry) {
   const body = [];
   for (const actor of state.info.actors.filter((a) => a.required)) {
     const view = entry.actors[actor.id];
-    const answer = entry.responses[actor.id];
     if (!view) continue;
+    const answer = entry.responses[actor.id];
     const utility = answer ? answer.utility : view.utility;
-    const ok = answer && answer.accept;
-    let verdict = "does not vote";
-    if (answer) {
-      verdict = answer.accept ? "✓ accepts" : answer.inside_red_lines === false
-        ? "⊘ rejects: crosses its red lines" : "✗ rejects: below its threshold";
-    }
+    const [kind, text] = verdict(actor, entry, answer);
     const beliefs = Object.entries(view.belief || {}).map(([k, v]) =>
-      `${issueLabel(k)} ${v >= 0 ? "+" : ""}${v.toFixed(4)}/round`);
+      `${issueLabel(k)} ${isNumber(v) && v >= 0 ? "+" : ""}${fmt(v, 4)}/round`);
     body.push(el("tr", { dataset: { actor: actor.id } },
       el("th", { scope: "row" }, actor.name),
       el("td", {},
         el("div", { class: "ubar", title: `utility ${fmt(utility, 3)}, threshold ${fmt(view.threshold, 3)}, floor ${fmt(view.floor, 3)}` },
-          el("div", { class: `fill ${ok ? "yes" : "no"}`, style: `width: ${100 * clamp(utility, 0, 1)}%` }),
-          el("div", { class: "tick threshold", style: `left: ${100 * clamp(view.threshold, 0, 1)}%` }),
-          el("div", { class: "tick floor", style: `left: ${100 * clamp(view.floor, 0, 1)}%` })),
+          el("div", { class: `fill ${kind}`, style: `width: ${100 * clamp(utility || 0, 0, 1)}%` }),
+          el("div", { class: "tick threshold", style: `left: ${100 * clamp(view.threshold || 0, 0, 1)}%` }),
+          el("div", { class: "tick floor", style: `left: ${100 * clamp(view.floor || 0, 0, 1)}%` })),
         el("div", { class: "unumbers" },
           `${fmt(utility)} against threshold ${fmt(view.threshold)}, floor ${fmt(view.floor)}`)),
-      el("td", { class: ok ? "yes" : "no" }, verdict),
+      el("td", { class: kind }, text),
       el("td", {}, beliefs.length ? beliefs.join(", ") : "–"),
       el("td", {}, fmt(view.war))));
   }
   $("actors").tBodies[0].replaceChildren(...body);
+}
 
-  $("events").textContent = entry.events.length
-    ? `Events in force this round: ${entry.events.join(", ")}.` : "No event in force this round.";
-
+function renderOutcome(trace, last) {
+  const out = trace.outcome;
   const box = $("outcome");
   box.className = "";
   if (!last) {
@@ -398,8 +492,7 @@ function renderRound() {
   if (out.agreed) {
     box.className = "deal";
     box.replaceChildren(
-      el("p", {}, el("strong", {}, `Deal in round ${out.round}`),
-        `, proposed by ${actorName(out.proposer)}.`),
+      el("p", {}, el("strong", {}, `Deal in round ${out.round}`), `, proposed by ${actorName(out.proposer)}.`),
       el("p", {}, state.info.issues.map((i) => `${i.label} ${fmt(out.deal[i.id])}`).join(" · ")));
   } else {
     box.className = "nodeal";
@@ -421,25 +514,29 @@ function renderRound() {
 // --- the distribution view ----------------------------------------------------------------
 
 async function loadDistribution() {
-  const runs = $("runs").value.trim();
-  const seed = $("dist-seed").value.trim();
+  const version = ++state.version.distribution;
+  const extra = { runs: $("runs").value.trim(), seed: $("dist-seed").value.trim() };
+  const url = scenarioUrl("/distribution", extra);
+  const figuresBase = scenarioUrl("/figures/", extra);
+  const sent = new Map(state.settings);
   $("dist-status").textContent = "running…";
   $("distribution").setAttribute("aria-busy", "true");
   try {
-    const body = await api("distribution", scenarioUrl("/distribution", { runs, seed }));
+    const body = await api("distribution", url);
+    if (version !== state.version.distribution) return;
     state.distStale = false;
-    renderDistribution(body, scenarioUrl("", { runs, seed }));
+    renderDistribution(body, figuresBase, version);
     $("dist-status").textContent = "";
   } catch (err) {
-    if (aborted(err)) return;
+    if (aborted(err) || version !== state.version.distribution) return;
     $("dist-status").textContent = "";
-    showError(err.message);
+    showError(refusal(err, sent));
   } finally {
-    $("distribution").removeAttribute("aria-busy");
+    if (version === state.version.distribution) $("distribution").removeAttribute("aria-busy");
   }
 }
 
-function renderDistribution(body, jobUrl) {
+function renderDistribution(body, figuresBase, version) {
   const s = body.summary;
   const a = s.agreement;
   const rounds = s.rounds_to_agreement;
@@ -448,25 +545,8 @@ function renderDistribution(body, jobUrl) {
       pct(a.probability)),
     el("span", {}, ` of ${s.runs.toLocaleString("en")} runs reach a deal (95% interval `,
       `${pct(a.ci95[0])} – ${pct(a.ci95[1])})`,
-      rounds.median === null ? "" : `; the median deal comes in round ${rounds.median}`,
-      "."));
-  const [path, query] = jobUrl.split("?");
-  const order = ["agreement", "rounds", "stages", "deals", "utilities"];
-  const names = [...body.figures].sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const figures = names.map((name) => {
-    const src = `${path}/figures/${name}.png?${query}`;
-    const existing = document.querySelector(`#figures img[data-name="${name}"]`);
-    const img = existing || el("img", { dataset: { name }, alt: `${name} figure` });
-    if (img.getAttribute("src") !== src) {
-      img.classList.add("loading");
-      img.onload = () => img.classList.remove("loading");
-      img.onerror = () => { img.classList.remove("loading"); showError(`the ${name} figure failed to load`); };
-      img.setAttribute("src", src);
-    }
-    const wide = name === "deals" || name === "utilities";
-    return el("figure", { class: wide ? "wide" : "small" }, img);
-  });
-  $("figures").replaceChildren(...figures);
+      rounds.median === null ? "" : `; the median deal comes in round ${rounds.median}`, "."));
+  renderFigures(body.figures, figuresBase, version);
   const rows = state.info.issues.map((issue) => {
     const entry = s.issues[issue.id];
     return el("tr", {}, el("th", { scope: "row" }, issue.label), el("td", {}, issue.zero),
@@ -474,6 +554,36 @@ function renderDistribution(body, jobUrl) {
       el("td", {}, fmt(entry.deal.p75)), el("td", {}, fmt(entry.no_deal_median)));
   });
   $("deal-table").tBodies[0].replaceChildren(...rows);
+}
+
+// The figures load one after another, the agreement first, so that it changes soonest.
+function renderFigures(names, base, version) {
+  const order = ["agreement", "rounds", "stages", "deals", "utilities"];
+  const sorted = [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const [path, query] = base.split("?");
+  const images = sorted.map((name) => {
+    const existing = document.querySelector(`#figures img[data-name="${name}"]`);
+    const img = existing || el("img", { dataset: { name }, alt: `${name} figure` });
+    img.dataset.want = `${path}${name}.png${query ? "?" + query : ""}`;
+    return img;
+  });
+  $("figures").replaceChildren(...images.map((img) => {
+    const wide = img.dataset.name === "deals" || img.dataset.name === "utilities";
+    return el("figure", { class: wide ? "wide" : "small" }, img);
+  }));
+  const next = (i) => {
+    if (i >= images.length || version !== state.version.distribution) return;
+    const img = images[i];
+    if (img.getAttribute("src") === img.dataset.want && img.complete) return next(i + 1);
+    img.classList.add("loading");
+    img.onload = () => { img.classList.remove("loading"); next(i + 1); };
+    img.onerror = () => {
+      img.classList.remove("loading");
+      if (version === state.version.distribution) showError(`the ${img.dataset.name} figure failed to load`);
+    };
+    img.setAttribute("src", img.dataset.want);
+  };
+  next(0);
 }
 
 // --- tabs and wiring ----------------------------------------------------------------------
@@ -484,11 +594,6 @@ function showTab(name) {
     $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
   }
   if (name === "distribution" && state.distStale) loadDistribution();
-}
-
-async function refresh() {
-  await loadTrace();
-  if (!$("distribution").hidden) await loadDistribution();
 }
 
 function wire() {
