@@ -29,8 +29,8 @@ import math
 from collections import OrderedDict
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -154,7 +154,9 @@ class Slot:
         try:
             if await _disconnected(request):
                 raise ClientGone
-            return await run_in_threadpool(function, *args)
+            # abandoned (not awaited) if the server stops: the job ends on its own
+            return await anyio.to_thread.run_sync(lambda: function(*args),
+                                                  abandon_on_cancel=True)
         finally:
             self._lock.release()
 
@@ -218,7 +220,7 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
                      "min_page_runs": queries.MIN_PAGE_RUNS,
                      "max_page_runs": queries.MAX_PAGE_RUNS,
                      "max_run_rounds": queries.MAX_RUN_ROUNDS,
-                     "max_trace_rounds": queries.MAX_TRACE_ROUNDS})
+                     "max_page_rounds": queries.MAX_PAGE_ROUNDS})
 
     def scenario(request: Request) -> Response:
         sid = scenario_id(request)
@@ -244,7 +246,7 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
 
         scenario, _, values, seed = job(request, {"seed", "run", "set"})
         run = queries.run(request.query_params)
-        queries.check_trace(scenario.protocol.max_rounds)
+        queries.check_window(scenario.protocol.max_rounds)
         data = await traces.run(request, trace_of, scenario, seed, run)
         return Json({**data, "settings": values, "max_rounds": scenario.protocol.max_rounds})
 

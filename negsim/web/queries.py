@@ -15,12 +15,14 @@ from ..limits import MAX_RUNS, MAX_SEED
 
 PAGE_RUNS = 2_000  # runs of the distribution view: a few thousand, same seed every time
 MIN_PAGE_RUNS = 100
-MAX_PAGE_RUNS = 20_000
-# A page job's work budget, so that no request can take the machine: runs x rounds of the
-# window (at most ~2.5 s and ~320 MB of the vector engine), and the rounds of a traced run
-# (the Mesa engine: ~2.5 s, a few MB of JSON). Larger jobs belong to `negsim run`/`trace`.
-MAX_RUN_ROUNDS = 5_000_000
-MAX_TRACE_ROUNDS = 2_000
+MAX_PAGE_RUNS = 10_000
+# A page job's work budget, so that no request can hold the machine for long: the window's
+# rounds (each round of a chunk costs ~1 ms of fixed work, whatever the runs) and runs x
+# rounds (~0.45 us each where runs last, as under an agenda). Measured on 2 cores, the worst
+# job allowed (ceasefire_first, 2,000 runs x 1,000 rounds) takes ~4.6 s, a 1,000-round trace
+# ~0.9 s. Larger jobs belong to `negsim run` and `negsim trace`, which have no such limit.
+MAX_PAGE_ROUNDS = 1_000
+MAX_RUN_ROUNDS = 2_000_000
 WHOLE = re.compile(r"-?[0-9]+")  # ASCII digits only (str.isdigit also takes '²')
 
 
@@ -95,15 +97,17 @@ def runs(query) -> int:
 
 
 def check_budget(runs: int, max_rounds: int) -> None:
-    """Refuse a distribution job beyond the page's work budget (runs x window rounds)."""
+    """Refuse a distribution job beyond the page's work budget (window, runs x window)."""
+    check_window(max_rounds)
     if runs * max_rounds > MAX_RUN_ROUNDS:
         raise BadRequest(f"too large for the page: {runs:,} runs x {max_rounds:,} rounds "
                          f"(protocol.max_rounds) is over {MAX_RUN_ROUNDS:,} run-rounds; use "
                          f"fewer runs or a shorter window here, or `negsim run` for this job")
 
 
-def check_trace(max_rounds: int) -> None:
-    """Refuse to trace a run longer than the page shows (`negsim trace` has no such limit)."""
-    if max_rounds > MAX_TRACE_ROUNDS:
+def check_window(max_rounds: int) -> None:
+    """Refuse a window longer than the page plays (`negsim run` and `trace` have no limit)."""
+    if max_rounds > MAX_PAGE_ROUNDS:
         raise BadRequest(f"too long for the page: protocol.max_rounds is {max_rounds:,}; the "
-                         f"page traces at most {MAX_TRACE_ROUNDS:,} rounds (use `negsim trace`)")
+                         f"page plays at most {MAX_PAGE_ROUNDS:,} rounds (use `negsim run` or "
+                         f"`negsim trace`)")

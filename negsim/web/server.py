@@ -10,7 +10,7 @@ import uvicorn
 
 # Ctrl-C, SIGTERM and SIGHUP all stop the server gracefully: requests in flight get up to
 # GRACE seconds to finish (a job is bounded by the page's work budget).
-GRACE = 3.0
+GRACE = 5.0
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
 

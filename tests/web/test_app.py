@@ -195,7 +195,7 @@ def test_trace_applies_the_settings(client):
     ({"set": "protocol.max_rounds=2.5"}, "whole numbers"),
     ({"set": "actors.russia.ideal.territory=-0.5"}, "actors.russia.ideal.territory"),
     ({"set": "actors.russia.ideal.nato=0"}, "red line"),  # a rule tying parameters together
-    ({"set": "protocol.max_rounds=3000"}, "the page traces at most 2,000 rounds"),
+    ({"set": "protocol.max_rounds=3000"}, "the page plays at most 1,000 rounds"),
 ])
 def test_bad_trace_parameters_get_a_clear_message_and_the_server_goes_on(client, query, words):
     message = error_of(client.get("/api/scenarios/baseline/trace", params=query), 400)
@@ -240,12 +240,13 @@ def test_figures_are_pngs_of_the_job_and_agenda_scenarios_have_stages(client):
 
 
 @pytest.mark.parametrize("query, words", [
-    ({"runs": "99"}, "runs must be in [100, 20,000]"),
-    ({"runs": "20001"}, "runs must be in"),
+    ({"runs": "99"}, "runs must be in [100, 10,000]"),
+    ({"runs": "10001"}, "runs must be in"),
     ({"runs": "1e4"}, "whole number"),
     ({"run": "3"}, "unknown query parameter 'run'"),
     ({"set": "montecarlo.runs=5"}, "unknown parameter"),
-    ({"runs": "20000", "set": "protocol.max_rounds=1000"}, "too large for the page"),
+    ({"runs": "10000", "set": "protocol.max_rounds=500"}, "too large for the page"),
+    ({"runs": "100", "set": "protocol.max_rounds=1001"}, "the page plays at most 1,000"),
 ])
 def test_bad_distribution_parameters_get_a_clear_message(client, query, words):
     assert words in error_of(client.get("/api/scenarios/baseline/distribution", params=query),
