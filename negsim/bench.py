@@ -3,7 +3,8 @@
 Prints a table and writes JSON (default results/bench.json): run-rounds per second of each
 engine and their ratio, runs per second, and the peak memory of a 1-million-run job that
 keeps every run and of a 10-million-run summary-only job (each measured in a fresh process,
-so that nothing else counts). A benchmark, not a test: it
+so that nothing else counts), the reference solutions' time, and how fast the web page
+answers a slider (negsim.web.latency, where chromium is installed). A benchmark, not a test: it
 asserts nothing, and its figures depend on the machine it runs on.
 """
 
@@ -70,6 +71,19 @@ def peak_memory(runs: int, seed: int, keep_runs: bool = True, workers: int = 1) 
             "seconds": round(time.perf_counter() - start, 1)}
 
 
+def measure_page(moves: int) -> dict:
+    """The web page's answer to slider moves (negsim.web.latency), or why it was not
+    measured (no Playwright or chromium here)."""
+    try:
+        from .web.latency import measure_page as measure
+    except ImportError as exc:
+        return {"error": f"{exc.name} is not installed"}
+    try:
+        return measure(moves)
+    except RuntimeError as exc:
+        return {"error": str(exc)}
+
+
 def own_peak_kib() -> int:
     """This process's peak resident memory in KiB (VmHWM on Linux, else ru_maxrss)."""
     try:
@@ -92,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of the summary-only memory job (2 workers)")
     parser.add_argument("--solve-runs", type=int, default=10_000,
                         help="runs of the reference solutions' timing (negsim solve)")
+    parser.add_argument("--page-moves", type=int, default=6,
+                        help="slider moves timed on the web page (needs chromium; 0: none)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("results") / "bench.json")
     args = parser.parse_args(argv)
@@ -104,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     vector_2 = measure("vector", args.parallel_runs, args.seed, workers=2)
     solutions = [measure_solve(args.solve_runs, args.seed, w) for w in (1, 2)] \
         if args.solve_runs else []
+    page = measure_page(args.page_moves) if args.page_moves else None
     report = {
         "negsim": __version__, "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
@@ -111,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "speedup": vector["run_rounds_per_s"] / abm["run_rounds_per_s"],
         "speedup_2_workers": vector_2["run_rounds_per_s"] / abm["run_rounds_per_s"],
         "memory": memory, "summary_only_memory": summary_memory, "solve": solutions,
+        "page": page,
         "this_process_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(f"{'engine':<22}{'runs':>10}{'seconds':>10}{'run-rounds/s':>16}{'runs/s':>12}")
@@ -123,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     for row in solutions:
         print(f"reference solutions, {row['runs']:,} runs, {row['workers']} process(es): "
               f"{row['seconds']:.1f} s ({row['runs_per_s']:,.0f} runs/s)")
+    if page and "error" in page:
+        print(f"web page: not measured ({page['error']})")
+    elif page:
+        print(f"web page, {page['runs']:,} runs: a slider move shows its agreement figure in "
+              f"{page['median_agreement_s']:.2f} s (median), every figure in "
+              f"{page['median_all_figures_s']:.2f} s; after a burst of {page['burst']} moves "
+              f"{page['burst_last_agreement_s']:.2f} s")
     if memory:
         print(f"peak memory, {memory['runs']:,} runs kept: {memory['peak_rss_mib']:.0f} MiB "
               f"({memory['seconds']} s)")

@@ -159,8 +159,9 @@ def test_the_page_opens_on_the_baseline_and_three_steps_match_negsim_trace(page)
 def test_a_slider_moves_the_agreement_figure(page):
     page.click("#tab-distribution")
     figure = page.locator('#figures img[data-name="agreement"]')
-    loaded = ("() => [...document.querySelectorAll('#figures img')].every("
-              "i => i.complete && i.naturalWidth > 0 && !i.classList.contains('loading'))")
+    loaded = ("() => { const all = [...document.querySelectorAll('#figures img')]; return "
+              "all.length > 0 && all.every(i => i.complete && i.naturalWidth > 0 && "
+              "i.getAttribute('src') === i.dataset.want); }")
     page.wait_for_function(loaded)
     before_src = figure.get_attribute("src")
     before = page.locator("#agreement-value").get_attribute("data-probability")
