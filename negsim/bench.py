@@ -80,8 +80,8 @@ def measure_page(moves: int) -> dict:
         return {"error": f"{exc.name} is not installed"}
     try:
         return measure(moves)
-    except RuntimeError as exc:
-        return {"error": str(exc)}
+    except Exception as exc:  # a browser that fails must not lose the other figures
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def own_peak_kib() -> int:
@@ -146,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     elif page:
         print(f"web page, {page['runs']:,} runs: a slider move shows its agreement figure in "
               f"{page['median_agreement_s']:.2f} s (median), every figure in "
-              f"{page['median_all_figures_s']:.2f} s; after a burst of {page['burst']} moves "
-              f"{page['burst_last_agreement_s']:.2f} s")
+              f"{page['median_all_figures_s']:.2f} s; the last of {page['burst']} moves "
+              f"{page['burst_gap_s']} s apart {page['burst_last_agreement_s']:.2f} s")
     if memory:
         print(f"peak memory, {memory['runs']:,} runs kept: {memory['peak_rss_mib']:.0f} MiB "
               f"({memory['seconds']} s)")

@@ -23,6 +23,15 @@ def load_scenario(path: str | Path, strict: bool = False) -> Scenario:
     return scenario
 
 
+def load_scenario_and_data(path: str | Path) -> tuple[Scenario, object]:
+    """Read a scenario file once: the validated scenario and the plain data it was built from
+    (for edits such as overrides.with_values)."""
+    doc = read_yaml(path)
+    scenario = _build(doc, Path(path).resolve().parent, False)
+    scenario._source = Path(path)
+    return scenario, doc.data
+
+
 def load_scenario_text(text: str, name: str = "<string>", base_dir: str | Path = ".",
                        strict: bool = False) -> Scenario:
     """Validate scenario YAML given as text; relative paths resolve against ``base_dir``."""

@@ -43,8 +43,15 @@ from .. import __version__
 from ..scenario import ScenarioError
 from ..scenario.overrides import OverrideError, settable
 from . import queries
-from .catalogue import Catalogue, InvalidSettings, UnknownScenario, describe, evidence
-from .queries import BadRequest
+from .catalogue import (
+    Catalogue,
+    InvalidSettings,
+    UnknownParameter,
+    UnknownScenario,
+    describe,
+    evidence,
+)
+from .queries import BadRequest, BadSetting
 
 STATIC = Path(__file__).parent / "static"
 CACHE_JOBS = 8  # recent distribution jobs kept for their figures
@@ -87,7 +94,8 @@ class Guard:
         name = host[:host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
         if self.hosts is not None and name not in self.hosts:
             response = _error(421, f"this server answers to {', '.join(self.hosts)} only")
-        elif headers.get("sec-fetch-site") == "cross-site":
+        elif headers.get("sec-fetch-site") in ("cross-site", "same-site") or (
+                "origin" in headers and headers["origin"].split("://", 1)[-1] != host):
             response = _error(403, "requests from other sites' pages are refused")
         else:
             response = None
@@ -126,8 +134,11 @@ class Json(JSONResponse):
                           separators=(",", ":")).encode("utf-8")
 
 
-def _error(status: int, message: str) -> Json:
-    return Json({"error": message}, status_code=status)
+def _error(status: int, message: str, kind: str = "request") -> Json:
+    """An error reply: its message, and what it is about, so that the page knows what to put
+    back: "settings" (a set= value), "request" (another parameter), "file" (the scenario file
+    itself), "server"."""
+    return Json({"error": message, "kind": kind}, status_code=status)
 
 
 class ClientGone(Exception):
@@ -136,21 +147,24 @@ class ClientGone(Exception):
 
 class Slot:
     """One kind of job at a time: requests wait in the event loop (not in threads), at most
-    MAX_WAITING of them, and one whose client has gone is dropped before computing."""
+    MAX_WAITING of them whose clients are still there, and one whose client has gone is
+    dropped before computing."""
 
     def __init__(self):
         self._lock = asyncio.Lock()
-        self._waiting = 0
+        self._waiting: set = set()
 
     async def run(self, request: Request, function, *args):
         """``function(*args)`` in a worker thread, when this slot is free."""
-        if self._waiting >= MAX_WAITING:
-            raise HTTPException(503, "the server is busy with earlier requests; try again")
-        self._waiting += 1
+        if len(self._waiting) >= MAX_WAITING:
+            live = [r for r in list(self._waiting) if not await _disconnected(r)]
+            if len(live) >= MAX_WAITING:
+                raise HTTPException(503, "the server is busy with earlier requests; try again")
+        self._waiting.add(request)
         try:
             await self._lock.acquire()
         finally:
-            self._waiting -= 1
+            self._waiting.discard(request)
         try:
             if await _disconnected(request):
                 raise ClientGone
@@ -236,7 +250,7 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
             raise BadRequest("evidence needs ?path=<parameter path>")
         try:
             rows = evidence(catalogue.load(sid).scenario, path)
-        except KeyError:
+        except UnknownParameter:
             raise BadRequest(f"no evidence for {path[:80]!r}: not a cited parameter of this "
                              f"scenario") from None
         return Json({"path": path, "rows": rows})
@@ -257,7 +271,7 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
             results_cache.move_to_end(key)
             return results_cache[key]
         results = simulate(scenario, runs=runs, seed=seed, keep_runs=False)
-        results.scenario = label  # the figures' legends say when sliders changed it
+        results.label = label  # the figures' legends say when sliders changed it
         return results_cache.put(key, results)
 
     async def distribution_job(request: Request):
@@ -300,8 +314,11 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
     async def bad_request(request: Request, exc: Exception) -> Response:
         return _error(400, str(exc))
 
+    async def bad_setting(request: Request, exc: Exception) -> Response:
+        return _error(400, str(exc), "settings")
+
     async def invalid(request: Request, exc: ScenarioError) -> Response:
-        return _error(400, str(exc))  # the file itself: located
+        return _error(400, str(exc), "file")  # the file itself: located
 
     async def unknown(request: Request, exc: UnknownScenario) -> Response:
         return _error(404, f"unknown scenario {str(exc)[:80]!r}")
@@ -315,7 +332,7 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
     async def internal(request: Request, exc: Exception) -> Response:
         # the server (uvicorn) logs the traceback; the page gets one line
         return _error(500, f"internal error: {type(exc).__name__}: {str(exc)[:200]} "
-                           f"(the server goes on; its log has the details)")
+                           f"(the server goes on; its log has the details)", "server")
 
     routes = [
         Route("/", index),
@@ -327,8 +344,8 @@ def create_app(paths: list[Path], hosts: tuple[str, ...] | None = None) -> Starl
         Route("/api/scenarios/{sid}/figures/{name}.png", figure),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    handlers = {BadRequest: bad_request, OverrideError: bad_request,
-                InvalidSettings: bad_request, ScenarioError: invalid, ClientGone: gone,
+    handlers = {BadRequest: bad_request, BadSetting: bad_setting, OverrideError: bad_setting,
+                InvalidSettings: bad_setting, ScenarioError: invalid, ClientGone: gone,
                 UnknownScenario: unknown, HTTPException: http_error, Exception: internal}
     return Starlette(routes=routes, exception_handlers=handlers,
                      middleware=[Middleware(Guard, hosts=hosts)])

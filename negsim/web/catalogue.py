@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..evidence.registry import describe_value, format_value, provenance_rows
-from ..scenario import Scenario, ScenarioError, load_scenario
+from ..scenario import Scenario, ScenarioError
+from ..scenario.loader import load_scenario_and_data
 from ..scenario.overrides import domain_of, reasons, settable_refs, with_values
 from ..scenario.params import Domain, support
 from ..scenario.paths import ParamRef, is_cited
-from ..scenario.yamldoc import read_yaml
 
 # Shown above the others: what the analyst most often asks about (issue 14: every uncertain
 # parameter, every war cost, belief and patience).
 KEY_PARAMETERS = ("war_cost", "belief.drift", "belief.weight", "strategy.patience")
 SLIDER_STEPS = 200  # positions of a continuous slider
+EDITED = 16  # recent scenarios with settings kept validated (a move's trace, job, figures)
 LABELS = {
     "ideal": "ideal", "salience": "salience", "red_line.min": "red line (at least)",
     "red_line.max": "red line (at most)", "capability": "capability",
@@ -42,6 +44,10 @@ GROUPS = {"issues": "Status quo", "protocol": "Protocol", "battlefield": "Battle
 
 class UnknownScenario(LookupError):
     """A scenario id that is not one of the server's files."""
+
+
+class UnknownParameter(KeyError):
+    """A path that is not a cited parameter of the scenario."""
 
 
 class InvalidSettings(ValueError):
@@ -68,6 +74,7 @@ class Catalogue:
         self._loaded: dict[str, Loaded] = {}
         self._lock = threading.Lock()
         loaded = [(Path(p), _read(Path(p))) for p in paths]  # ScenarioError: located
+        self._edited = OrderedDict()  # recent (id, stamp, settings) -> validated scenario
         names = [x.scenario.name for _, x in loaded]
         for path, entry in loaded:
             sid = entry.scenario.name if names.count(entry.scenario.name) == 1 else path.stem
@@ -96,15 +103,25 @@ class Catalogue:
         return loaded
 
     def scenario(self, loaded: Loaded, sid: str, values: dict[str, float]) -> Scenario:
-        """The loaded scenario ``sid`` with the parameters of ``values`` set (validated again;
-        InvalidSettings names what the settings break)."""
+        """The loaded scenario ``sid`` with the parameters of ``values`` set (validated again,
+        once per recent settings; InvalidSettings names what the settings break)."""
         if not values:
             return loaded.scenario
+        key = (sid, loaded.stamp, tuple(sorted(values.items())))
+        with self._lock:
+            hit = self._edited.get(key)
+        if hit is not None:
+            return hit
         path = self.paths[sid]
         try:
-            return with_values(loaded.data, values, str(path), path.parent)
+            edited = with_values(loaded.data, values, str(path), path.parent)
         except ScenarioError as exc:
             raise InvalidSettings(reasons(exc)) from None
+        with self._lock:
+            self._edited[key] = edited
+            while len(self._edited) > EDITED:
+                self._edited.popitem(last=False)
+        return edited
 
     def listing(self) -> list[dict]:
         """Id, name, title and file name of every scenario (a file that does not load is
@@ -122,17 +139,16 @@ class Catalogue:
 
 
 def _read(path: Path) -> Loaded:
-    """Read and validate one scenario file, noting the files it depends on."""
+    """Read (once) and validate one scenario file, noting the files it depends on."""
     files = [path]
     stamp_before = _stamps((path,))
-    scenario = load_scenario(path)
-    registry = scenario.registry
-    if registry is not None and scenario.evidence_registry:
+    scenario, data = load_scenario_and_data(path)
+    if scenario.registry is not None and scenario.evidence_registry:
         files.append((path.parent / scenario.evidence_registry).resolve())
     stamp = _stamps(tuple(files))
     if stamp[0] != stamp_before[0]:  # changed while read: read again next time
         stamp = (None, *stamp[1:])
-    return Loaded(scenario, read_yaml(path).data, tuple(files), stamp)
+    return Loaded(scenario, data, tuple(files), stamp)
 
 
 def _stamps(files: tuple[Path, ...]) -> tuple:
@@ -272,12 +288,12 @@ def _label(scenario: Scenario, ref: ParamRef) -> str:
 
 def evidence(scenario: Scenario, path: str) -> list[dict]:
     """The quotes (with document and title) or assumption behind the parameter at ``path``;
-    KeyError when the scenario has no such parameter, or it is the window (a setting)."""
+    UnknownParameter when the scenario has no such parameter, or it is the window."""
     for ref in settable_refs(scenario):
         if ref.dotted == path and ref.path != ("protocol", "max_rounds"):  # a setting
             break
     else:
-        raise KeyError(path)
+        raise UnknownParameter(path)
     registry = scenario.registry
     rows = provenance_rows(registry, ref.actor, ref.issue, ref.parameter,
                            describe_value(ref.value), ref.value, format_value(ref.value))

@@ -30,6 +30,10 @@ class BadRequest(ValueError):
     """A request parameter that cannot be used; the message says which and why."""
 
 
+class BadSetting(BadRequest):
+    """A ``set=`` parameter that cannot be used (the page puts its sliders back)."""
+
+
 def check_names(query, allowed: Iterable[str]) -> None:
     """Refuse any query parameter not in ``allowed``."""
     allowed = sorted(allowed)
@@ -65,18 +69,18 @@ def settings(query, paths: list[str]) -> dict[str, float]:
     for item in query.getlist("set"):
         path, sep, text = item.partition("=")
         if not sep:
-            raise BadRequest(f"set takes path=value (got {item[:60]!r})")
+            raise BadSetting(f"set takes path=value (got {item[:60]!r})")
         if path not in paths:
-            raise BadRequest(f"unknown parameter {path[:80]!r}: not a parameter of this "
+            raise BadSetting(f"unknown parameter {path[:80]!r}: not a parameter of this "
                              f"scenario")
         if path in out:
-            raise BadRequest(f"{path} is set twice")
+            raise BadSetting(f"{path} is set twice")
         try:
             value = float(text)
         except ValueError:
-            raise BadRequest(f"{path} must be a number (got {text[:40]!r})") from None
+            raise BadSetting(f"{path} must be a number (got {text[:40]!r})") from None
         if not math.isfinite(value):
-            raise BadRequest(f"{path} must be a finite number (got {text[:40]!r})")
+            raise BadSetting(f"{path} must be a finite number (got {text[:40]!r})")
         out[path] = value
     return out
 

@@ -28,11 +28,13 @@ def baseline():
     return load_scenario(BASELINE)
 
 
-def error_of(response, status: int) -> str:
+def error_of(response, status: int, kind: str | None = None) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     message = response.json()["error"]
     assert message and "Traceback" not in message
+    if kind is not None:  # what the page puts back: settings, another field, nothing
+        assert response.json()["kind"] == kind, response.json()
     return message
 
 
@@ -198,7 +200,8 @@ def test_trace_applies_the_settings(client):
     ({"set": "protocol.max_rounds=3000"}, "the page plays at most 1,000 rounds"),
 ])
 def test_bad_trace_parameters_get_a_clear_message_and_the_server_goes_on(client, query, words):
-    message = error_of(client.get("/api/scenarios/baseline/trace", params=query), 400)
+    kind = "settings" if "set" in query and "page plays" not in words else "request"
+    message = error_of(client.get("/api/scenarios/baseline/trace", params=query), 400, kind)
     assert words in message
     assert client.get("/api/scenarios/baseline/trace").status_code == 200
 
@@ -212,6 +215,9 @@ def test_distribution_is_the_summary_of_negsim_run(client, baseline):
     assert body["summary"]["agreement"] == expected["agreement"]
     assert body["summary"]["issues"] == expected["issues"]
     assert body["figures"] == ["agreement", "deals", "rounds", "utilities"]
+    changed = client.get("/api/scenarios/baseline/distribution",
+                         params={"runs": 300, "seed": 5, "set": "protocol.horizon=30"}).json()
+    assert changed["summary"]["scenario"] == "baseline"  # the legends say "(1 set)"
 
 
 def test_settings_move_the_distribution_with_common_random_numbers(client):
@@ -284,7 +290,7 @@ def test_an_edited_file_is_read_again_and_an_invalid_one_is_reported(tmp_path):
         path.write_text(text.replace(f'title: "{title}"', "title: Edited on disk", 1))
         assert c.get(f"/api/scenarios/{sid}").json()["title"] == "Edited on disk"
         path.write_text(text.replace("issues:", "issues: [", 1))
-        message = error_of(c.get(f"/api/scenarios/{sid}/trace"), 400)
+        message = error_of(c.get(f"/api/scenarios/{sid}/trace"), 400, "file")
         assert str(path) in message or "sink.yaml" in message
         path.write_text(text)
         assert c.get(f"/api/scenarios/{sid}/trace").status_code == 200
@@ -302,11 +308,13 @@ def test_other_host_names_and_other_sites_pages_are_refused():
         rebound = c.get("/api/scenarios", headers={"host": "attacker.example:8765"})
         assert "answers to 127.0.0.1" in error_of(rebound, 421)
         assert rebound.headers["content-security-policy"]
-        cross = c.get("/api/scenarios/baseline/distribution",
-                      headers={"sec-fetch-site": "cross-site"})
-        assert "other sites" in error_of(cross, 403)
-        same = c.get("/api/scenarios", headers={"sec-fetch-site": "same-origin"})
-        assert same.status_code == 200
+        for headers in ({"sec-fetch-site": "cross-site"}, {"sec-fetch-site": "same-site"},
+                        {"origin": "http://localhost:3000"}, {"origin": "https://evil.example"}):
+            cross = c.get("/api/scenarios/baseline/distribution", headers=headers)
+            assert "other sites" in error_of(cross, 403), headers
+        for headers in ({"sec-fetch-site": "same-origin"}, {"sec-fetch-site": "none"},
+                        {"origin": "http://127.0.0.1:8765"}):
+            assert c.get("/api/scenarios", headers=headers).status_code == 200, headers
 
 
 def test_a_missing_file_is_reported_and_the_others_still_load(tmp_path):
@@ -354,18 +362,23 @@ def test_too_many_waiting_requests_are_told_the_server_is_busy():
 
     from starlette.exceptions import HTTPException
 
-    from negsim.web.app import MAX_WAITING, Slot
+    from negsim.web.app import MAX_WAITING, ClientGone, Slot
 
     async def main():
         slot = Slot()
         await slot._lock.acquire()  # a long job holds the slot
-        waiting = [asyncio.create_task(slot.run(FakeRequest(False), lambda: "done"))
-                   for _ in range(MAX_WAITING)]
+        pages = [FakeRequest(False) for _ in range(MAX_WAITING)]
+        waiting = [asyncio.create_task(slot.run(page, lambda: "done")) for page in pages]
         await asyncio.sleep(0.01)
         with pytest.raises(HTTPException) as busy:
             await slot.run(FakeRequest(False), lambda: "late")
         assert busy.value.status_code == 503
+        pages[0].gone = pages[1].gone = True  # two pages went away: room for one more
+        late = asyncio.create_task(slot.run(FakeRequest(False), lambda: "late"))
+        await asyncio.sleep(0.01)
         slot._lock.release()
-        assert await asyncio.gather(*waiting) == ["done"] * MAX_WAITING
+        results = await asyncio.gather(*waiting, late, return_exceptions=True)
+        assert [type(r) for r in results[:2]] == [ClientGone, ClientGone]
+        assert results[2:] == ["done"] * (MAX_WAITING - 2) + ["late"]
 
     asyncio.run(main())

@@ -235,3 +235,31 @@ def test_a_bad_value_gets_a_message_on_the_page_and_the_page_goes_on(page):
     page.wait_for_function("() => document.querySelector('#trace-status').textContent === ''")
     page.click("#step")
     assert page.locator("#round-label").get_attribute("data-round") == "1"
+
+
+def test_switching_scenario_shows_the_new_one_and_the_budget_is_kept(page):
+    ceasefire = load_scenario(SCENARIOS / "ceasefire_first.yaml")
+    page.click("#tab-distribution")
+    page.locator("#agreement-value").wait_for()
+    page.select_option("#scenario", "ceasefire_first")
+    page.wait_for_function("(t) => document.querySelector('#title').textContent === t",
+                           arg=ceasefire.title)
+    page.wait_for_function("() => !document.querySelector('#distribution')"
+                           ".classList.contains('stale') && "
+                           "document.querySelector('#agreement-value') !== null")
+    issues = page.locator("#deal-table tbody tr")
+    assert issues.count() == len(ceasefire.issues)
+    page.click("#tab-negotiation")
+    page.wait_for_function("() => document.querySelector('#round-summary').textContent"
+                           ".includes('stage')")
+    assert page.locator(".issue").count() == len(ceasefire.issues)
+    # a window longer than the page plays is refused on the page and put back
+    page.check("#show-all")
+    window = page.locator('.param[data-path="protocol.max_rounds"] input.value')
+    before = window.input_value()
+    window.fill("5000")
+    window.press("Enter")
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert "the page plays at most 1,000 rounds" in error.inner_text()
+    assert window.input_value() == before

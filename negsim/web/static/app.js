@@ -17,6 +17,9 @@ const state = {
   distStale: true,
   requests: {},        // name -> AbortController of the request in flight
   pageRuns: 2000,
+  limits: {},          // the page's work budget (max_page_rounds, max_run_rounds)
+  traceFields: null,   // run and seed of the trace drawn, as sent
+  distFields: null,    // runs and seed of the distribution drawn, as sent
 };
 
 const $ = (id) => document.getElementById(id);
@@ -59,9 +62,10 @@ function clearError() {
 }
 
 class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, kind) {
     super(message);
     this.status = status;
+    this.kind = kind; // "settings", "request", "file", "server" (see app.py: _error)
   }
 }
 
@@ -79,7 +83,10 @@ async function api(name, url) {
     } catch {
       throw new ApiError(`the server answered ${response.status} without JSON`, response.status);
     }
-    if (!response.ok) throw new ApiError(body.error || `the server answered ${response.status}`, response.status);
+    if (!response.ok) {
+      throw new ApiError(body.error || `the server answered ${response.status}`,
+                         response.status, body.kind || "server");
+    }
     return body;
   } finally {
     if (state.requests[name] === controller) delete state.requests[name];
@@ -111,6 +118,7 @@ function scenarioUrl(suffix, extra = {}) {
 async function loadScenarios() {
   const body = await api("scenarios", "/api/scenarios");
   state.pageRuns = body.page_runs;
+  state.limits = { rounds: body.max_page_rounds, runRounds: body.max_run_rounds };
   $("version").textContent = body.negsim;
   $("runs").min = body.min_page_runs;
   $("runs").max = body.max_page_runs;
@@ -124,11 +132,6 @@ async function loadScenarios() {
 }
 
 async function pickScenario(id) {
-  stopPlaying();
-  clearError();
-  for (const name of Object.keys(state.requests)) abort(name);
-  state.version.trace += 1;
-  state.version.distribution += 1;
   let info;
   try {
     info = await api("info", `/api/scenarios/${encodeURIComponent(id)}`);
@@ -138,6 +141,11 @@ async function pickScenario(id) {
     if (state.info) $("scenario").value = state.info.id; // still showing the previous one
     return;
   }
+  stopPlaying();
+  clearError();
+  for (const name of Object.keys(state.requests)) abort(name);
+  state.version.trace += 1;
+  state.version.distribution += 1;
   state.info = info;
   history.replaceState(null, "", `#scenario=${encodeURIComponent(id)}`);
   state.settings.clear();
@@ -149,8 +157,12 @@ async function pickScenario(id) {
   $("run").value = 0;
   buildSliders();
   state.trace = null;
+  state.traceFields = null;
+  state.distFields = null;
   state.round = 0;
   state.distStale = true;
+  setStale("negotiation", true); // the previous scenario's run, until this one's arrives
+  updateButtons();
   $("agreement-box").replaceChildren();
   $("figures").replaceChildren();
   $("deal-table").tBodies[0].replaceChildren();
@@ -284,15 +296,46 @@ function revertSettings() {
     controls.show(state.settings.has(path) ? state.settings.get(path) : null);
   }
   updateRestoreAll();
+  applyShowAll();
+}
+
+const windowRounds = () => state.settings.get("protocol.max_rounds") ?? state.info.max_rounds;
+
+// The page's work budget, checked before asking (the server checks again).
+function overBudget(runs) {
+  const rounds = windowRounds();
+  if (rounds > state.limits.rounds) {
+    return `too long for the page: protocol.max_rounds is ${rounds}; the page plays at most ` +
+      `${state.limits.rounds.toLocaleString("en")} rounds (use negsim run or negsim trace)`;
+  }
+  if (runs !== null && runs * rounds > state.limits.runRounds) {
+    return `too large for the page: ${runs.toLocaleString("en")} runs × ${rounds} rounds is ` +
+      `over ${state.limits.runRounds.toLocaleString("en")} run-rounds; use fewer runs or a ` +
+      `shorter window here, or negsim run`;
+  }
+  return null;
 }
 
 function settingsChanged() {
   clearError();
+  const runs = Number($("runs").value);
+  const problem = overBudget(Number.isInteger(runs) ? runs : null);
+  if (problem) {
+    revertSettings();
+    showError(`${problem} (put back to the last value that worked)`);
+    return;
+  }
   state.distStale = true;
   state.version.distribution += 1; // whatever is in flight is for older settings
   abort("distribution");
+  markFiguresStale();
   loadTrace(true);
   if (!$("distribution").hidden) loadDistribution();
+}
+
+// Grey a view whose content does not belong to the controls (until its next reply).
+function setStale(view, stale) {
+  $(view).classList.toggle("stale", stale);
 }
 
 async function openEvidence(p) {
@@ -332,35 +375,51 @@ async function loadTrace(keepRound = false) {
   const sent = new Map(state.settings);
   const url = scenarioUrl("/trace", { run: $("run").value.trim(), seed: $("seed").value.trim() });
   $("trace-status").textContent = "computing…";
+  const fields = { run: $("run").value, seed: $("seed").value };
   try {
     const trace = await api("trace", url);
     if (version !== state.version.trace) return;
     state.trace = trace;
     state.good = sent;
+    state.traceFields = fields;
     state.round = keepRound ? Math.min(state.round, trace.rounds.length - 1) : 0;
     $("trace-status").textContent = "";
+    setStale("negotiation", false);
     renderRound();
   } catch (err) {
     if (aborted(err) || version !== state.version.trace) return;
     $("trace-status").textContent = "";
-    showError(refusal(err, sent));
+    showError(refusal(err, sent, "negotiation"));
   }
+  updateButtons();
 }
 
-// The message for a refused request; the controls go back to what is drawn.
-function refusal(err, sent) {
-  if (err.status !== 400) return err.message;
+// The message for a refused request. What the server refused goes back to what is drawn:
+// the sliders for a refused setting, the run/seed or runs/seed fields for a refused field;
+// anything else (the file, the server, a busy server) greys the view until its next reply.
+function refusal(err, sent, view) {
   const changed = [...sent].some(([k, v]) => state.good.get(k) !== v) || sent.size !== state.good.size;
-  if (changed) {
+  if (err.kind === "settings" && changed) {
     revertSettings();
     settingsChanged();
     return `${err.message} (put back to the last value that worked)`;
   }
-  if (state.trace) {
-    $("run").value = state.trace.run;
-    $("seed").value = state.trace.seed;
+  const fields = view === "negotiation" ? state.traceFields : state.distFields;
+  if (err.kind === "request" && fields) {
+    for (const [id, value] of Object.entries(view === "negotiation"
+      ? { run: fields.run, seed: fields.seed } : { runs: fields.runs, "dist-seed": fields.seed })) {
+      $(id).value = value;
+    }
+    return `${err.message} (put back to the last value that worked)`;
   }
+  setStale(view, true);
   return err.message;
+}
+
+function updateButtons() {
+  const none = !state.trace;
+  for (const id of ["step", "back", "reset", "play"]) if (none) $(id).disabled = true;
+  if (!none) $("play").disabled = false;
 }
 
 function go(round) {
@@ -514,23 +573,34 @@ function renderOutcome(trace, last) {
 // --- the distribution view ----------------------------------------------------------------
 
 async function loadDistribution() {
+  const runsValue = Number($("runs").value);
+  const problem = Number.isInteger(runsValue) ? overBudget(runsValue) : null;
+  if (problem) {
+    if (state.distFields) $("runs").value = state.distFields.runs;
+    showError(`${problem} (put back to the last value that worked)`);
+    return;
+  }
+  state.distStale = true;
   const version = ++state.version.distribution;
   const extra = { runs: $("runs").value.trim(), seed: $("dist-seed").value.trim() };
   const url = scenarioUrl("/distribution", extra);
   const figuresBase = scenarioUrl("/figures/", extra);
   const sent = new Map(state.settings);
+  const fields = { runs: $("runs").value, seed: $("dist-seed").value };
   $("dist-status").textContent = "running…";
   $("distribution").setAttribute("aria-busy", "true");
   try {
     const body = await api("distribution", url);
     if (version !== state.version.distribution) return;
     state.distStale = false;
+    state.distFields = fields;
+    setStale("distribution", false);
     renderDistribution(body, figuresBase, version);
     $("dist-status").textContent = "";
   } catch (err) {
     if (aborted(err) || version !== state.version.distribution) return;
     $("dist-status").textContent = "";
-    showError(refusal(err, sent));
+    showError(refusal(err, sent, "distribution"));
   } finally {
     if (version === state.version.distribution) $("distribution").removeAttribute("aria-busy");
   }
@@ -571,19 +641,41 @@ function renderFigures(names, base, version) {
     const wide = img.dataset.name === "deals" || img.dataset.name === "utilities";
     return el("figure", { class: wide ? "wide" : "small" }, img);
   }));
+  for (const img of images) {
+    if (img.getAttribute("src") !== img.dataset.want) img.classList.add("loading");
+  }
   const next = (i) => {
     if (i >= images.length || version !== state.version.distribution) return;
     const img = images[i];
-    if (img.getAttribute("src") === img.dataset.want && img.complete) return next(i + 1);
+    if (img.getAttribute("src") === img.dataset.want && img.complete && img.naturalWidth > 0) {
+      img.classList.remove("loading");
+      return next(i + 1);
+    }
     img.classList.add("loading");
     img.onload = () => { img.classList.remove("loading"); next(i + 1); };
     img.onerror = () => {
+      if (version !== state.version.distribution) return;
       img.classList.remove("loading");
-      if (version === state.version.distribution) showError(`the ${img.dataset.name} figure failed to load`);
+      img.classList.add("failed");
+      showError(`the ${img.dataset.name} figure failed to load`);
+      next(i + 1);
     };
+    img.classList.remove("failed");
     img.setAttribute("src", img.dataset.want);
   };
   next(0);
+}
+
+// The figures drawn are for older settings: grey them, and stop loading any (a superseded
+// image request would keep the server drawing it).
+function markFiguresStale() {
+  for (const img of document.querySelectorAll("#figures img")) {
+    if (!img.complete) {
+      img.onload = img.onerror = null;
+      img.removeAttribute("src");
+    }
+    img.classList.add("loading");
+  }
 }
 
 // --- tabs and wiring ----------------------------------------------------------------------
@@ -608,6 +700,7 @@ function wire() {
   for (const id of ["run", "seed"]) {
     $(id).addEventListener("change", () => { stopPlaying(); clearError(); loadTrace(); });
   }
+  updateButtons();
   for (const id of ["runs", "dist-seed"]) {
     $(id).addEventListener("change", () => { clearError(); loadDistribution(); });
   }
