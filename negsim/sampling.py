@@ -59,6 +59,35 @@ def normals(seed: int, path: str, blocks: range, rounds: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def with_design(scenario: Scenario, design: dict[str, np.ndarray]) -> Scenario:
+    """A copy of ``scenario`` whose listed uncertain parameters take the given uniforms (one
+    per run, runs 0 .. len - 1) instead of their own streams: the inputs of a sensitivity
+    design. Each value is drawn from its uniform by the parameter's own inverse transform,
+    and every other draw of a run is the run's own, so two designs run under one seed share
+    all other randomness (common random numbers). Raises ValueError for a path that is not
+    an uncertain parameter, or uniforms that are not one finite number in [0, 1] per run."""
+    from .scenario.paths import iter_parameters
+
+    uncertain = {ref.dotted for ref in iter_parameters(scenario)
+                 if support(ref.value)[0] != support(ref.value)[1]}
+    checked = {}
+    for path, u in design.items():
+        if path not in uncertain:
+            raise ValueError(f"{path}: not an uncertain parameter of {scenario.name} (a "
+                             f"design sets only parameters drawn from a distribution)")
+        u = np.asarray(u, dtype=float)
+        if u.ndim != 1 or not np.all(np.isfinite(u)) or u.min(initial=0) < 0 or \
+                u.max(initial=0) > 1:
+            raise ValueError(f"{path}: a design gives one uniform in [0, 1] per run")
+        checked[path] = np.clip(u, 2.0**-60, 1.0 - 2.0**-53)  # as the streams' own range
+    lengths = {len(u) for u in checked.values()}
+    if len(lengths) > 1:
+        raise ValueError("every parameter of a design needs the same number of runs")
+    copy = scenario.model_copy()
+    copy._design = checked
+    return copy
+
+
 def inverse_transform(value, u: np.ndarray) -> np.ndarray:
     """Draws of a parameter from uniforms ``u``: the number itself, or its distribution."""
     if isinstance(value, (int, float)):
@@ -207,11 +236,20 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
     offset = start - blocks.start * BLOCK
     rows = slice(offset, offset + stop - start)
 
+    design = scenario._design
+
     def draw(path: tuple, value) -> np.ndarray:
         low, high = support(value)
         if low == high:  # a number: no stream is drawn from
             return np.full(stop - start, low)
-        return inverse_transform(value, uniforms(seed, ".".join(map(str, path)), blocks)[rows])
+        dotted = ".".join(map(str, path))
+        if dotted in design:  # a sensitivity design's input (with_design)
+            given = design[dotted]
+            if stop > len(given):
+                raise ValueError(f"the design gives {len(given):,} runs; run {stop - 1:,} "
+                                 f"was asked for")
+            return inverse_transform(value, given[start:stop])
+        return inverse_transform(value, uniforms(seed, dotted, blocks)[rows])
 
     A, K, T = len(layout.actors), len(layout.issues), layout.max_rounds
     n = stop - start

@@ -201,3 +201,81 @@ def test_a_fixed_round_exit_threatens_each_run_with_its_own_drawn_probability(si
     assert np.all(np.delete(b.hazard, 11, axis=1) == 0.0)
     fires = uniforms(5, "events.walkout.fires", range(1))[:300] < pi
     assert np.array_equal(b.event_fires[:, 1], fires)
+
+
+# --- sensitivity designs (with_design) ---------------------------------------------------
+
+def _uncertain(scenario) -> list[str]:
+    from negsim.scenario.params import support
+    from negsim.scenario.paths import iter_parameters
+
+    return [r.dotted for r in iter_parameters(scenario)
+            if support(r.value)[0] != support(r.value)[1]]
+
+
+def test_a_design_of_the_streams_own_uniforms_changes_nothing():
+    from negsim.sampling import with_design
+    from negsim.simulation import simulate
+
+    scenario = load_scenario(BASELINE)
+    runs, seed = 600, 11
+    own = {p: uniforms(seed, p, range(0, 1))[:runs] for p in _uncertain(scenario)}
+    designed = with_design(scenario, own)
+    for engine, n in (("vector", runs), ("abm", 12)):
+        plain = simulate(scenario, runs=n, seed=seed, engine=engine).runs
+        same = simulate(designed, runs=n, seed=seed, engine=engine).runs
+        assert plain.equals(same), engine
+
+
+def test_a_design_sets_its_parameters_and_no_other_draw():
+    from negsim.sampling import with_design
+
+    scenario = load_scenario(BASELINE)
+    u = np.linspace(0.0, 1.0, 900)
+    designed = with_design(scenario, {"actors.russia.war_cost": u,
+                                      "battlefield.territory.drift": u[::-1]})
+    plain, batch = sample(scenario, 3, 0, 900), sample(designed, 3, 0, 900)
+    russia = plain.layout.actors.index("russia")
+    war_cost = batch.war_cost[:, russia]
+    assert war_cost[0] == pytest.approx(0.002) and war_cost[-1] == pytest.approx(0.006)
+    assert np.all(np.diff(war_cost) >= 0)  # the parameter's own inverse transform
+    others = [a for a in range(len(plain.layout.actors)) if a != russia]
+    assert np.array_equal(batch.war_cost[:, others], plain.war_cost[:, others])
+    # (belief_drift follows the drift for an actor with no stated belief: the model's rule)
+    for name in ("ideal", "salience", "reservation", "noise", "patience", "belief_weight"):
+        assert np.array_equal(getattr(batch, name), getattr(plain, name)), name
+    assert not np.array_equal(batch.drift, plain.drift)
+    assert scenario._design == {}  # the scenario itself is unchanged
+
+
+@pytest.mark.parametrize("options", [{"chunk_size": 4096}, {"chunk_size": 8192},
+                                     {"workers": 2, "chunk_size": 4096}])
+def test_a_design_runs_the_same_in_any_chunk_or_worker(options):
+    from negsim.sampling import with_design
+    from negsim.simulation import simulate
+
+    scenario = load_scenario(BASELINE)
+    rng = np.random.default_rng(0)
+    design = with_design(scenario, {p: rng.random(9000) for p in _uncertain(scenario)[:4]})
+    reference = simulate(design, runs=9000, seed=2, chunk_size=16384).runs
+    assert simulate(design, runs=9000, seed=2, **options).runs.equals(reference)
+
+
+def test_a_bad_design_is_refused_with_the_reason():
+    from negsim.sampling import with_design
+    from negsim.simulation import simulate
+
+    scenario = load_scenario(BASELINE)
+    with pytest.raises(ValueError, match="not an uncertain parameter"):
+        with_design(scenario, {"actors.united_states.war_cost": np.full(10, 0.5)})  # fixed
+    with pytest.raises(ValueError, match="not an uncertain parameter"):
+        with_design(scenario, {"actors.russia.nothing": np.full(10, 0.5)})
+    for bad in (np.full(10, 1.5), np.full(10, np.nan), np.full((2, 5), 0.5)):
+        with pytest.raises(ValueError, match="one uniform in"):
+            with_design(scenario, {"actors.russia.war_cost": bad})
+    with pytest.raises(ValueError, match="same number of runs"):
+        with_design(scenario, {"actors.russia.war_cost": np.full(10, 0.5),
+                               "actors.ukraine.war_cost": np.full(11, 0.5)})
+    short = with_design(scenario, {"actors.russia.war_cost": np.full(10, 0.5)})
+    with pytest.raises(ValueError, match="the design gives 10 runs"):
+        simulate(short, runs=11, seed=1)

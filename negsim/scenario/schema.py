@@ -456,6 +456,7 @@ class Scenario(Strict_):
     _source: Path | None = PrivateAttr(None)  # the file it was read from, if any
     _registry: object = PrivateAttr(None)  # the loaded evidence registry, if any
     _warnings: list = PrivateAttr(default_factory=list)  # located lint warnings
+    _design: dict = PrivateAttr(default_factory=dict)  # path -> uniforms (sampling.with_design)
 
     @model_validator(mode="after")
     def _consistent(self):
