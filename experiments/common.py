@@ -76,10 +76,13 @@ def interval(entry: dict, percent: bool = True) -> str:
     return f"{fmt(value)} [{fmt(low)}, {fmt(high)}]"
 
 
-def write_report(folder: Path, title: str, question: str, lines: list[str]) -> Path:
-    """A short markdown report: the question, then the findings with their numbers."""
+def write_report(folder: Path, title: str, question: str, lines: list[str],
+                 runs: str | None = None) -> Path:
+    """A short markdown report: the question, then the findings with their numbers
+    (``runs``: how many runs, where it is not RUNS per scenario or value)."""
+    runs = runs or f"{RUNS:,} per scenario or value"
     text = [f"# {title}", "", f"**Question.** {question}", "",
-            f"Runs: {RUNS:,} per scenario or value, seed {SEED}, common random numbers. "
+            f"Runs: {runs}, seed {SEED}, common random numbers. "
             "Results of the model under its assumptions, not forecasts.", "", *lines, ""]
     path = folder / "report.md"
     path.write_text("\n".join(text), encoding="utf-8")

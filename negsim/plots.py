@@ -506,3 +506,73 @@ def figure_png(results, kind: str) -> bytes:
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def indices_figure(indices, labels: dict, scenario: str, outputs: Sequence[str]) -> Figure:
+    """Sobol indices (first order and total, with 95% intervals) of ``outputs``, one panel
+    each, parameters sorted by their total index on the first output."""
+    first = indices[indices["output"] == outputs[0]].sort_values("ST", ascending=True)
+    order = list(first["parameter"])
+    names = [_wrap(labels.get(p, p), 44) for p in order]
+    fig, axes = plt.subplots(1, len(outputs), figsize=(4.6 * len(outputs) + 3.2,
+                                                      1.2 + 0.42 * len(order)),
+                             dpi=DPI, sharey=True, squeeze=False)
+    y = np.arange(len(order))
+    for ax, output in zip(axes[0], outputs, strict=True):
+        rows = indices[indices["output"] == output].set_index("parameter").loc[order]
+        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], color=PALETTE[0],
+                label="total (with interactions)", error_kw={"lw": 0.8})
+        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color=PALETTE[1],
+                label="first order (alone)", error_kw={"lw": 0.8})
+        ax.set_xlim(0, max(1.0, float((rows["ST"] + rows["ST_conf"]).max())))
+        ax.set_title(output.replace("outcome.", "outcome: ").replace("utility.", "utility: "),
+                     fontsize=10)
+        ax.set_xlabel("share of the output's variance\n(0 = no influence, 1 = all of it)")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(y, names, fontsize=8)
+    axes[0][0].legend(loc="lower right", fontsize=8)
+    _suptitle(fig, f"{scenario}: which assumptions matter (Sobol indices, bars: 95% intervals)",
+              12)
+    fig.tight_layout()
+    return fig
+
+
+def discovery_figure(discovery, labels: dict, scenario: str) -> Figure:
+    """PRIM's trade-off (coverage against density along the peeling, the chosen box marked)
+    and the chosen box's restrictions on each parameter's range."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), dpi=DPI,
+                                      gridspec_kw={"width_ratios": [1, 1.3]})
+    path = discovery.trajectory.iloc[:-1]
+    points = left.scatter(path["coverage"], path["density"], c=path["res_dim"], cmap="viridis",
+                          s=14)
+    chosen = discovery.trajectory.iloc[discovery.chosen]
+    left.plot(chosen["coverage"], chosen["density"], "r*", ms=14, label="the box chosen")
+    left.set_xlabel(f"coverage: share of the runs with {discovery.target} inside the box")
+    left.set_ylabel(f"density: share of the box's runs\nwith {discovery.target}")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    left.grid(alpha=0.3)
+    left.legend(loc="lower left", fontsize=8)
+    fig.colorbar(points, ax=left, label="parameters restricted")
+    left.set_title("PRIM's peeling trajectory", fontsize=10)
+    restricted = list(discovery.limits)
+    y = np.arange(len(restricted))
+    for i, p in enumerate(restricted):
+        lo_full, hi_full = discovery.ranges[p]
+        lo, hi = discovery.limits[p]
+        span = (hi_full - lo_full) or 1.0
+        right.plot([0, 1], [i, i], color="0.8", lw=6, solid_capstyle="butt")
+        right.plot([(lo - lo_full) / span, (hi - lo_full) / span], [i, i], color=PALETTE[3],
+                   lw=6, solid_capstyle="butt")
+        right.text(1.02, i, f"{lo:.3g} to {hi:.3g} (of {lo_full:.3g} to {hi_full:.3g})",
+                   va="center", fontsize=8)
+    right.set_yticks(y, [_wrap(labels.get(p, p), 40) for p in restricted], fontsize=8)
+    right.set_xlim(0, 1.6)
+    right.set_xticks([0, 0.5, 1], ["lowest\nsampled", "middle", "highest\nsampled"])
+    right.set_ylim(-0.8, max(len(restricted), 1) - 0.2)
+    right.set_title(f"the box: {chosen['coverage']:.0%} coverage, {chosen['density']:.0%} "
+                    f"density (grey: the range studied, red: the box)", fontsize=10)
+    right.spines[["top", "right"]].set_visible(False)
+    _suptitle(fig, f"{scenario}: where the runs end in {discovery.target} (PRIM)", 12)
+    fig.tight_layout()
+    return fig

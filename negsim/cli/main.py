@@ -553,6 +553,82 @@ def _remove_empty(folders: list[Path]) -> None:
             pass
 
 
+def _range_option(text: str) -> tuple[str, float, float]:
+    path, sep, bounds = text.partition("=")
+    low, sep2, high = bounds.partition(":")
+    try:
+        if not (sep and sep2):
+            raise ValueError
+        return path.strip(), float(low), float(high)
+    except ValueError:
+        raise typer.BadParameter(f"takes PATH=LOW:HIGH, e.g. actors.russia.war_cost=0:0.02 "
+                                 f"(got {text!r})") from None
+
+
+@app.command()
+def explore(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO")],
+    params: Annotated[list[str] | None, typer.Option(
+        "--params", metavar="PATH", help="study these uncertain parameters (repeat; default: "
+        "every uncertain one)")] = None,
+    ranges: Annotated[list[str] | None, typer.Option(
+        "--range", metavar="PATH=LOW:HIGH", help="study a parameter uniformly over this range "
+        "(a fixed one too; repeat)")] = None,
+    base: Annotated[int, typer.Option("-n", "--base", min=1, max=2**20, help="base sample "
+                                      "(a power of 2, at least 64): runs = base x (D + 2)")]
+    = 4096,
+    seed: Annotated[int | None, _seed()] = None,
+    workers: Annotated[int, _workers()] = 1,
+    chunk_size: Annotated[int | None, typer.Option(
+        min=1, max=MAX_CHUNK, help="runs per chunk (results do not depend on it)")] = None,
+    dask: Annotated[str | None, typer.Option(
+        metavar="local|tcp://HOST:PORT", help="run the design's chunks on Dask")] = None,
+    targets: Annotated[list[str] | None, typer.Option(
+        "--target", metavar="nodeal|ISSUE>X|ISSUE<X", help="what PRIM looks for (repeat; "
+        "default: nodeal)")] = None,
+    format: Annotated[Format, typer.Option(
+        "--format", help="table: for people; json: the report on stdout")] = Format.table,
+    out: Annotated[Path | None, _out("output folder (default: results/<name>/explore/)")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing on success")]
+    = False,
+) -> None:
+    """Which assumptions matter: Sobol indices (SALib) of agreement, each issue's outcome and
+    each actor's utility over the uncertain parameters, and PRIM's boxes where the talks
+    fail; write DIR/explore.json, indices.csv, design.csv and figures/."""
+    try:
+        from ..analysis.explore import ExploreError, explore_files, parameter_labels
+        from ..analysis.explore import explore as explore_of
+    except ImportError as exc:
+        typer.echo(f"negsim explore needs the explore extra ({exc.name} is missing): "
+                   "pip install 'negsim[explore]'", err=True)
+        raise typer.Exit(1) from None
+    from ..atomic import write_all_atomic
+    from .report import explore_table
+
+    scenario = _load(scenario_file)
+    parsed = {}
+    for text in ranges or []:
+        path, low, high = _range_option(text)
+        parsed[path] = (low, high)
+    directory = out or Path("results") / scenario.name / "explore"
+    try:
+        with output_folder(directory):
+            found = explore_of(scenario_file, params, parsed, base, seed, workers,
+                               tuple(targets or ("nodeal",)), chunk_size, dask)
+            summary = found.summary()
+            _save(lambda: write_all_atomic(explore_files(found, summary, directory)),
+                  directory)
+    except ExploreError as exc:
+        typer.echo(f"{scenario_file}: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if format is Format.json:
+        typer.echo(json.dumps(summary, indent=2, allow_nan=False))
+    elif not quiet:
+        explore_table(summary, parameter_labels(found.scenario))
+        typer.echo(f"wrote {directory}/")
+
+
 @app.command()
 def serve(
     scenario_files: Annotated[list[Path] | None, typer.Argument(

@@ -404,3 +404,31 @@ def solutions_table(summary: dict, labels: dict, con: Console | None = None) -> 
             table.add_row(names.get(concept, concept), _num(entry["median"]), _num(entry["q1"]),
                           _num(entry["q3"]), f"{entry['runs']:,}", style=style)
         con.print(table)
+
+
+def explore_table(summary: dict, labels: dict, con: Console | None = None, top: int = 8) -> None:
+    """Print what ``negsim explore`` found: the parameters that drive agreement (Sobol
+    indices with their 95% intervals), and the box of each target (PRIM) in words."""
+    con = con or console()
+    con.print(f"[bold]{escape(summary['scenario'])}[/bold]: {summary['runs']:,} runs "
+              f"({summary['base']:,} base points x {len(summary['parameters']) + 2}), seed "
+              f"{summary['seed']}; agreement in {_pct(summary['agreement'])} of them")
+    table = Table(title="Which assumptions drive agreement (Sobol indices: share of its "
+                  "variance; total includes interactions)", title_justify="left")
+    table.add_column("parameter")
+    for column in ("total", "±95%", "first order", "±95%"):
+        table.add_column(column, justify="right")
+    rows = sorted(summary["indices"]["agreement"], key=lambda r: -(r["ST"] or 0))
+    for row in rows[:top]:
+        table.add_row(escape(labels.get(row["parameter"], row["parameter"])), _num(row["ST"]),
+                      _num(row["ST_conf"]), _num(row["S1"]), _num(row["S1_conf"]))
+    con.print(table)
+    if len(rows) > top:
+        con.print(f"({len(rows) - top} more, and every output's indices, in explore.json and "
+                  f"indices.csv)")
+    for found in summary["discovery"]:
+        if found is None:
+            con.print("discovery: no run met a target (or every run did): no box to find")
+            continue
+        con.print(f"[bold]{escape(found['target'])}[/bold] in {found['cases']:,} of "
+                  f"{found['points']:,} runs; PRIM's box: {escape(found['text'])}")
