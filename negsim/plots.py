@@ -524,7 +524,11 @@ def indices_figure(indices, labels: dict, scenario: str, outputs: Sequence[str])
                 label="total (with interactions)", error_kw={"lw": 0.8})
         ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], color=PALETTE[1],
                 label="first order (alone)", error_kw={"lw": 0.8})
-        ax.set_xlim(0, max(1.0, float((rows["ST"] + rows["ST_conf"]).max())))
+        low = float((rows[["S1", "ST"]].to_numpy() - rows[["S1_conf", "ST_conf"]].to_numpy()
+                     ).min())
+        ax.set_xlim(min(0.0, max(low, -0.3)),
+                    max(1.0, float((rows["ST"] + rows["ST_conf"]).max())))
+        ax.axvline(0, color="black", lw=0.8)
         ax.set_title(output.replace("outcome.", "outcome: ").replace("utility.", "utility: "),
                      fontsize=10)
         ax.set_xlabel("share of the output's variance\n(0 = no influence, 1 = all of it)")
@@ -542,11 +546,15 @@ def discovery_figure(discovery, labels: dict, scenario: str) -> Figure:
     and the chosen box's restrictions on each parameter's range."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), dpi=DPI,
                                       gridspec_kw={"width_ratios": [1, 1.3]})
-    path = discovery.trajectory.iloc[:-1]
+    path = discovery.trajectory.iloc[:-1]  # PRIM's peeling (the last row: the box pruned)
     points = left.scatter(path["coverage"], path["density"], c=path["res_dim"], cmap="viridis",
                           s=14)
     chosen = discovery.trajectory.iloc[discovery.chosen]
-    left.plot(chosen["coverage"], chosen["density"], "r*", ms=14, label="the box chosen")
+    peeled = discovery.trajectory.iloc[discovery.peeled]
+    left.plot(peeled["coverage"], peeled["density"], "o", mfc="none", mec="black", ms=12,
+              label="PRIM's box (densest with half the cases)")
+    left.plot(chosen["coverage"], chosen["density"], "r*", ms=14,
+              label="the box reported (needless restrictions dropped)")
     left.set_xlabel(f"coverage: share of the runs with {discovery.target} inside the box")
     left.set_ylabel(f"density: share of the box's runs\nwith {discovery.target}")
     left.set_xlim(0, 1.02)

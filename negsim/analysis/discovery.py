@@ -6,9 +6,9 @@ PRIM peels the parameter space one slice at a time, keeping the box where the ca
 interest are densest. Along the way it trades *coverage* (the share of all cases of interest
 inside the box) for *density* (the share of the box's points that are cases of interest).
 The box chosen is the densest one that still covers at least MIN_COVERAGE of the cases.
-Then every restriction that hardly matters is dropped, one at a time, the least useful
-first: one whose removal lowers the box's density by less than PRUNE (relatively), so that
-the box reads as the few conditions that make the outcome likely.
+Then the restrictions that hardly matter are dropped, one at a time, the least useful
+first, while the box's density stays within PRUNE (relatively) of PRIM's own box, so that
+the box reads as the few conditions that make the outcome likely. Both boxes are reported.
 """
 
 from __future__ import annotations
@@ -33,15 +33,23 @@ class Discovery:
     points: int
     trajectory: pd.DataFrame  # per box: coverage, density, mass, restricted dimensions (the
     #                           last row is the chosen box after pruning)
-    chosen: int  # index into the trajectory
+    chosen: int  # index into the trajectory: the last row, the box reported
+    peeled: int  # index into the trajectory: PRIM's own box, before pruning
     limits: dict[str, tuple[float, float]]  # the chosen box's restrictions: path -> (lo, hi)
     ranges: dict[str, tuple[float, float]]  # each parameter's full range in the sample
 
     def summary(self) -> dict:
         """JSON-ready: the target, the chosen box with its coverage and density."""
         row = self.trajectory.iloc[self.chosen]
+        peeled = self.trajectory.iloc[self.peeled]  # PRIM's own box, before pruning
         return {"target": self.target, "cases": self.cases, "points": self.points,
                 "base_rate": self.cases / self.points if self.points else None,
+                "trajectory": [{k: float(r[k]) for k in ("coverage", "density", "mass",
+                                                          "res_dim")}
+                               for _, r in self.trajectory.iloc[:-1].iterrows()],
+                "peeled": {"coverage": float(peeled["coverage"]),
+                           "density": float(peeled["density"]),
+                           "restricted": int(peeled["res_dim"])},
                 "box": {"coverage": float(row["coverage"]), "density": float(row["density"]),
                         "mass": float(row["mass"]),
                         "restrictions": {p: {"low": lo, "high": hi}
@@ -78,7 +86,7 @@ def discover(x: pd.DataFrame, cases: np.ndarray, target: str) -> Discovery | Non
     trajectory = pd.concat([trajectory, pd.DataFrame([row])], ignore_index=True)
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     return Discovery(target, int(cases.sum()), len(cases), trajectory, len(trajectory) - 1,
-                     limits, ranges)
+                     chosen, limits, ranges)
 
 
 def _inside(x: pd.DataFrame, limits: dict) -> np.ndarray:
@@ -89,16 +97,18 @@ def _inside(x: pd.DataFrame, limits: dict) -> np.ndarray:
 
 
 def _pruned(x: pd.DataFrame, cases: np.ndarray, limits: dict) -> dict:
-    """``limits`` without the restrictions that hardly raise the box's density."""
+    """``limits`` without the restrictions that hardly raise the box's density: dropped one
+    at a time, the least useful first, while the density stays within PRUNE (relatively) of
+    PRIM's own box."""
     limits = dict(limits)
+    peeled = cases[_inside(x, limits)].mean()
     while limits:
-        density = cases[_inside(x, limits)].mean()
-        losses = {}
+        densities = {}
         for column in limits:
             rest = {c: v for c, v in limits.items() if c != column}
-            losses[column] = 1 - cases[_inside(x, rest)].mean() / density
-        weakest = min(losses, key=losses.get)
-        if losses[weakest] >= PRUNE:
+            densities[column] = cases[_inside(x, rest)].mean()
+        weakest = max(densities, key=densities.get)
+        if densities[weakest] < (1 - PRUNE) * peeled:
             return limits
         del limits[weakest]
     return limits

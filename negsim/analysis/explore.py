@@ -109,7 +109,13 @@ def design(factors_: list[Factor], base: int, seed: int) -> np.ndarray:
                            f"(got {base:,})")
     problem = _problem(factors_)
     return sobol.sample(problem, base, calc_second_order=False, scramble=True,
-                        seed=seed % 2**32)
+                        seed=salib_seed(seed))
+
+
+def salib_seed(seed: int) -> int:
+    """negsim's seed as SALib takes it: in [1, 2**32 - 1] (SALib treats 0 as "no seed" and
+    would then draw from the global generator)."""
+    return 1 + seed % (2**32 - 1)
 
 
 def _problem(factors_: list[Factor]) -> dict:
@@ -186,6 +192,12 @@ def values(scenario: Scenario, factors_: list[Factor], unit: np.ndarray) -> pd.D
                          for i, f in enumerate(factors_)})
 
 
+def _constant(values_: np.ndarray) -> bool:
+    """Whether an output does not vary beyond rounding (its indices would be noise)."""
+    scale = max(1.0, float(np.nanmax(np.abs(values_))))
+    return float(np.nanstd(values_)) <= 1e-9 * scale
+
+
 def indices(factors_: list[Factor], y: pd.DataFrame, seed: int) -> pd.DataFrame:
     """First-order and total Sobol indices of every output with their 95% intervals
     (bootstrap, SALib). An output that does not vary has no indices (NaN)."""
@@ -195,7 +207,7 @@ def indices(factors_: list[Factor], y: pd.DataFrame, seed: int) -> pd.DataFrame:
     rows = []
     for name in y.columns:
         values_ = y[name].to_numpy(dtype=float)
-        if np.nanvar(values_) == 0:
+        if _constant(values_):
             result = {k: np.full(len(factors_), np.nan) for k in ("S1", "S1_conf", "ST",
                                                                    "ST_conf")}
         else:
@@ -203,7 +215,7 @@ def indices(factors_: list[Factor], y: pd.DataFrame, seed: int) -> pd.DataFrame:
                 warnings.simplefilter("ignore")
                 result = sobol.analyze(problem, values_, calc_second_order=False,
                                        num_resamples=RESAMPLES, conf_level=CONFIDENCE,
-                                       seed=seed % 2**32)
+                                       seed=salib_seed(seed))
         for i, f in enumerate(factors_):
             rows.append({"output": name, "parameter": f.path,
                          "S1": float(result["S1"][i]), "S1_conf": float(result["S1_conf"][i]),
@@ -242,7 +254,7 @@ class Exploration:
                               for row in group.drop(columns="output").to_dict(orient="records")]
                         for out, group in self.indices.groupby("output", sort=False)},
             "constant_outputs": [c for c in self.outputs.columns
-                                 if np.nanvar(self.outputs[c].to_numpy(dtype=float)) == 0],
+                                 if _constant(self.outputs[c].to_numpy(dtype=float))],
             "discovery": [None if d is None else {**d.summary(), "text": describe(d, labels)}
                           for d in self.discoveries],
         }
@@ -298,8 +310,9 @@ def explore(path, params: list[str] | None = None,
 
     scenario = with_ranges(path, ranges or {})
     seed = scenario.montecarlo.seed if seed is None else seed
-    chosen = list(params or []) + [p for p in (ranges or {}) if p not in (params or [])]
-    studied = factors(scenario, chosen or None)
+    # --range adds its parameters to those named, or (none named) to every uncertain one
+    chosen = (list(params) + [p for p in (ranges or {}) if p not in params]) if params else None
+    studied = factors(scenario, chosen)
     parsed = [parse_target(t, list(scenario.issues)) for t in targets]
     unit = design(studied, base, seed)
     y = evaluate(scenario, studied, unit, seed, workers, chunk_size, dask)

@@ -187,11 +187,7 @@ def run(
     if engine is Engine.abm and (dask or workers > 1):
         typer.echo("--workers and --dask apply to the vector engine", err=True)
         raise typer.Exit(EXIT_INPUT)
-    if dask is not None and dask != "local" and not re.fullmatch(
-            r"(tcp|tls|ucx|inproc)://[^\s/:]+(:\d+)?/?", dask):
-        typer.echo(f"--dask takes 'local' or a scheduler address such as "
-                   f"tcp://HOST:PORT (got {dask!r})", err=True)
-        raise typer.Exit(EXIT_INPUT)
+    _check_dask(dask)
     total = scenario.montecarlo.runs if runs is None else runs
     with output_folder(directory), progress_bar(total, enabled=not quiet) as advance:
         try:
@@ -553,6 +549,15 @@ def _remove_empty(folders: list[Path]) -> None:
             pass
 
 
+def _check_dask(dask: str | None) -> None:
+    """Exit 2 unless ``--dask`` is 'local' or a scheduler address."""
+    if dask is not None and dask != "local" and not re.fullmatch(
+            r"(tcp|tls|ucx|inproc)://[^\s/:]+(:\d+)?/?", dask):
+        typer.echo(f"--dask takes 'local' or a scheduler address such as "
+                   f"tcp://HOST:PORT (got {dask!r})", err=True)
+        raise typer.Exit(EXIT_INPUT)
+
+
 def _range_option(text: str) -> tuple[str, float, float]:
     path, sep, bounds = text.partition("=")
     low, sep2, high = bounds.partition(":")
@@ -596,17 +601,21 @@ def explore(
     """Which assumptions matter: Sobol indices (SALib) of agreement, each issue's outcome and
     each actor's utility over the uncertain parameters, and PRIM's boxes where the talks
     fail; write DIR/explore.json, indices.csv, design.csv and figures/."""
-    try:
-        from ..analysis.explore import ExploreError, explore_files, parameter_labels
-        from ..analysis.explore import explore as explore_of
-    except ImportError as exc:
-        typer.echo(f"negsim explore needs the explore extra ({exc.name} is missing): "
+    import importlib.util
+
+    missing = [name for name in ("SALib", "ema_workbench")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        typer.echo(f"negsim explore needs the explore extra ({', '.join(missing)} missing): "
                    "pip install 'negsim[explore]'", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(1)
+    from ..analysis.explore import ExploreError, explore_files, parameter_labels
+    from ..analysis.explore import explore as explore_of
     from ..atomic import write_all_atomic
     from .report import explore_table
 
     scenario = _load(scenario_file)
+    _check_dask(dask)
     parsed = {}
     for text in ranges or []:
         path, low, high = _range_option(text)
@@ -621,6 +630,11 @@ def explore(
                   directory)
     except ExploreError as exc:
         typer.echo(f"{scenario_file}: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except (OSError, TimeoutError) as exc:
+        if dask is None:
+            raise
+        typer.echo(f"cannot reach the Dask scheduler {dask}: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     if format is Format.json:
         typer.echo(json.dumps(summary, indent=2, allow_nan=False))

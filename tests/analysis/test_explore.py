@@ -102,9 +102,21 @@ def test_the_command_writes_its_report_and_figures(tmp_path):
     (["--range", "actors.south.war_cost=0.2:0.1"], "LOW < HIGH"),
     (["--range", "actors.south.war_cost=0:2"], "does not fit"),
     (["--target", "water>0.5"], "--target takes nodeal or ISSUE>VALUE"),
+    (["--dask", "nonsense"], "--dask takes 'local' or a scheduler address"),
 ])
 def test_bad_input_gets_a_clear_message_and_exit_2(tmp_path, args, words):
     result = negsim("explore", KNOWN, *args, "--out", tmp_path / "x")
     assert result.returncode == 2, result.stdout
     assert words in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_range_alone_adds_its_parameter_to_every_uncertain_one():
+    found = explore(KNOWN, ranges={NORTH: (0.0, 1.0)}, base=64, seed=1)
+    assert [f.path for f in found.factors] == [NORTH, INERT, SOUTH]  # file order
+
+
+def test_seed_0_is_a_seed_like_any_other():
+    first = explore(KNOWN, params=[INERT, SOUTH], base=64, seed=0)
+    again = explore(KNOWN, params=[INERT, SOUTH], base=64, seed=0)
+    assert again.indices.equals(first.indices) and again.values.equals(first.values)
