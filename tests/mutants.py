@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (what is broken, file, original text, broken text, tests that must fail)
 MUTANTS = [
     ("the time-dependent demand rises over time", "negsim/model/tactics.py",
-     "return floor_ + (best - floor_) * (1.0 - tau**exponent)",
-     "return floor_ + (best - floor_) * tau**exponent",
+     "return floor_ + (best - floor_) * (1.0 - share)",
+     "return floor_ + (best - floor_) * share",
      "tests/abm/test_dynamics.py::test_an_event_changes_parameters_exactly_in_its_active_rounds "
      "tests/abm/test_model.py::test_a_deal_exactly_at_the_threshold_in_the_last_round"),
     ("the demand falls below the floor", "negsim/model/tactics.py",
@@ -106,8 +106,8 @@ MUTANTS = [
      'base = ("actors", aid)', 'base = ("actors", str(a))',
      "tests/abm/test_model.py::test_reordering_actors_and_issues_in_the_file_changes_nothing"),
     ("two parameters share a stream", "negsim/sampling.py",
-     'uniforms(seed, ".".join(map(str, path)), blocks)',
-     'uniforms(seed, ".".join(map(str, path[-1:])), blocks)',
+     'dotted = ".".join(map(str, path))',
+     'dotted = ".".join(map(str, path[-1:]))',
      "tests/test_sampling.py::test_each_parameter_draws_from_its_own_stream"),
     ("saliences are not normalised", "negsim/sampling.py",
      "salience = np.where(total > 0, salience / np.where(total > 0, total, 1.0), 1.0 / K)",
@@ -150,7 +150,7 @@ MUTANTS = [
      "if now.mediator_exit:", "if False:",
      "tests/abm/test_dynamics.py::test_the_mediator_walks_away_at_the_start_of_its_round"),
     ("the value of war forgets the war to come", "negsim/model/war.py",
-     "- war_cost * np.asarray(horizon)", "- war_cost",
+     "return utility - war_cost * horizon", "return utility - war_cost",
      "tests/abm/test_dynamics.py::"
      "test_the_value_of_war_is_the_utility_of_the_expected_front_less_the_war_to_come"),
     ("the front never moves", "negsim/model/rules.py",

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .element import element
+
 
 def drift_estimate(prior_mean, prior_weight, front, start, t: int):
     """mu_hat(t) of every actor on every issue.
@@ -25,4 +27,10 @@ def drift_estimate(prior_mean, prior_weight, front, start, t: int):
     Issues off the front have q(t) = q(0), so the estimate stays at the prior there.
     """
     moved = np.asarray(front) - np.asarray(start)
-    return (prior_weight * prior_mean + moved[None]) / (prior_weight + t)
+    return estimate(prior_mean, prior_weight, moved[None], t)
+
+
+@element
+def estimate(prior_mean, prior_weight, moved, t):
+    """(n m + (q(t) - q(0))) / (n + t): one actor's estimate of one issue's drift."""
+    return (prior_weight * prior_mean + moved) / (prior_weight + t)

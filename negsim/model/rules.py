@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .element import element, select
+
 EPS = 1e-12  # acceptance tolerance: an offer exactly at the threshold is accepted
 MOVE_TOL = 1e-9  # an offer "moves" an issue when it differs from the status quo by more
 
@@ -29,6 +31,7 @@ def lead(values, like, axes: int = 1):
     return values.reshape(values.shape + (1,) * (np.ndim(like) - axes))
 
 
+@element
 def clip(x, low, high):
     """min(max(x, low), high): np.clip for the NaN-free values of the model, without its
     overhead (low <= high everywhere)."""
@@ -47,8 +50,15 @@ def utility(x, ideal, weight, work=None):
     return own_utility(np.asarray(x)[None], ideal, weight, work)
 
 
+@element
+def issue_utility(x, ideal, weight):
+    """w_ik (1 - |x_k - p_ik|): what one issue adds to an actor's utility."""
+    return (1.0 - abs(x - ideal)) * weight
+
+
 def own_utility(points, ideal, weight, work=None):
-    """u_i(y_i): each actor's utility of a point of its own, points (A, K, ...) -> (A, ...)."""
+    """u_i(y_i): each actor's utility of a point of its own, points (A, K, ...) -> (A, ...):
+    the sum of ``issue_utility`` over the issues, computed in place in ``work``."""
     gap = np.subtract(points, ideal, out=work)
     np.abs(gap, out=gap)
     np.subtract(1.0, gap, out=gap)
@@ -76,6 +86,7 @@ def actor_sum(values, axis: int = 0):
     return total
 
 
+@element
 def advance_front(no_deal, drift, volatility, noise):
     """q(t+1) = clip(q(t) + mu + sigma * eps, 0, 1); issues with mu = sigma = 0 stay put."""
     return clip(no_deal + drift + volatility * noise, 0.0, 1.0)
@@ -84,11 +95,12 @@ def advance_front(no_deal, drift, volatility, noise):
 # --- reciprocity ----------------------------------------------------------------------------
 
 
+@element
 def received_concession(new_utility, last_utility):
     """How much an offer improved on the same proposer's previous offer, in the receiver's
     utility. Never negative; 0 when that proposer made no earlier offer (``last_utility`` NaN).
     """
-    return np.where(np.isnan(last_utility), 0.0, np.maximum(new_utility - last_utility, 0.0))
+    return select(np.isnan(last_utility), 0.0, np.maximum(new_utility - last_utility, 0.0))
 
 
 def reciprocity(last_from, utility_, proposer):
@@ -121,8 +133,29 @@ def target(ideal, weight, pull, members):
     cw = np.where(members, pull, 0.0)[:, None] * weight
     gain = actor_sum(cw)
     num = actor_sum(cw * ideal)
-    g = np.divide(num, gain, out=np.full_like(num, np.nan), where=gain > 0)
-    return g, gain
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return weighted_mean(num, gain), gain
+
+
+@element
+def weighted_mean(total, weight):
+    """total / weight, NaN where the weight is 0 (nobody pulls that way)."""
+    return select(weight > 0.0, total / weight, np.nan)
+
+
+@element
+def concession_ratio(gain, cost):
+    """gain_k / cost_k: what conceding issue k gives the others per unit of the proposer's
+    own utility; infinite where conceding costs nothing (such issues are conceded first)."""
+    free = cost <= 0.0
+    return select(free, np.inf, gain / select(free, 1.0, cost))
+
+
+@element
+def concession_share(budget, spent_before, cost):
+    """lambda_k = clip((budget - cost spent before k) / cost_k, 0, 1) (1 where free)."""
+    paid = cost > 0.0
+    return clip(select(paid, (budget - spent_before) / select(paid, cost, 1.0), 1.0), 0.0, 1.0)
 
 
 def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_rank,
@@ -139,20 +172,17 @@ def logroll_offer(own_ideal, own_weight, own_demand, goal, gain, low, high, tie_
     g = np.where(np.isnan(goal), own_ideal, goal)
     direction = g - own_ideal
     cost = own_weight * np.abs(direction)
-    free = cost <= 0.0
     with np.errstate(over="ignore"):  # a tiny cost gives an infinite ratio: concede first
-        ratio = np.where(free, np.inf, gain / np.where(free, 1.0, cost))
+        ratio = concession_ratio(gain, cost)
     ranks = np.broadcast_to(lead(tie_rank, ratio), ratio.shape)
     order = np.lexsort((ranks, -ratio), axis=0)
     cost_sorted = np.take_along_axis(cost, order, axis=0)
     spent_before = np.cumsum(cost_sorted, axis=0) - cost_sorted
     budget = (own_best - np.asarray(own_demand))[None]
     with np.errstate(over="ignore"):
-        step = np.where(cost_sorted > 0.0,
-                        (budget - spent_before) / np.where(cost_sorted > 0.0, cost_sorted, 1.0),
-                        1.0)
+        step = concession_share(budget, spent_before, cost_sorted)
     share = np.empty_like(step)
-    np.put_along_axis(share, order, clip(step, 0.0, 1.0), axis=0)
+    np.put_along_axis(share, order, step, axis=0)
     return clip(own_ideal + share * direction, low, high)
 
 
@@ -191,9 +221,10 @@ def own(array, actor):
 # --- answers --------------------------------------------------------------------------------
 
 
+@element
 def moved(x, status_quo):
     """Issues the offer moves away from their status quo q0. -> (K, ...) bool."""
-    return np.abs(x - status_quo) > MOVE_TOL
+    return abs(x - status_quo) > MOVE_TOL
 
 
 def required(signatory, veto, moved_):
@@ -207,10 +238,16 @@ def required(signatory, veto, moved_):
 
 def inside_red_lines(x, low, high):
     """Whether x respects each actor's red lines on every issue. -> (A, ...) bool."""
-    x = np.asarray(x)[None]
-    return np.all((x >= low - EPS) & (x <= high + EPS), axis=1)
+    return np.all(within(np.asarray(x)[None], low, high), axis=1)
 
 
+@element
+def within(x, low, high):
+    """x_k inside the red lines [l, h] of issue k (with the acceptance tolerance)."""
+    return (x >= low - EPS) & (x <= high + EPS)
+
+
+@element
 def accepts(utility_, threshold_, inside):
     """Acceptance: u_j(x) >= theta_j(t) and x inside j's red lines."""
     return (utility_ >= threshold_ - EPS) & inside
@@ -272,12 +309,21 @@ def rejection_streak(streak, required_, accepted, proposer):
 # --- events ---------------------------------------------------------------------------------
 
 
+OPS = {"add": 0, "scale": 1, "set": 2}  # effect codes
+
+
 def apply_effect(value, op, amount, low, high):
     """A parameter under an active effect: add, scale or set, kept inside [low, high]."""
-    if op == "add":
-        out = value + amount
-    elif op == "scale":
-        out = value * amount
-    else:
-        out = np.broadcast_to(amount, np.shape(value)).astype(float)
-    return clip(out, low, high)
+    if op == "set":
+        amount = np.broadcast_to(amount, np.shape(value)).astype(float)
+    return effect(value, OPS[op], amount, low, high)
+
+
+@element
+def effect(value, code, amount, low, high):
+    """The value under one effect (code 0 add, 1 scale, 2 set), kept inside [low, high]."""
+    if code == 0:
+        return clip(value + amount, low, high)
+    if code == 1:
+        return clip(value * amount, low, high)
+    return clip(amount, low, high)

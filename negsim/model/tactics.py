@@ -25,12 +25,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from .element import element, powers
 from .rules import HARDLINER, RECIPROCAL, clip, lead
 
 
+@element
 def concession_time(t, patience):
     """tau(t) = min(1, (t + 1) / (P + 1)): 1 from round P on (P = 0: at the floor at once)."""
-    return np.minimum(1.0, (np.asarray(t, dtype=float) + 1.0) / (patience + 1.0))
+    return np.minimum(1.0, (t + 1.0) / (patience + 1.0))
+
+
+@element
+def timed_demand(tau, floor_, exponent, best):
+    """f + (b - f)(1 - tau^e), the time-dependent demand at concession time tau (tau^e by
+    element.power, the same bits in every engine and on every machine)."""
+    return conceded(floor_, best, powers(tau, exponent))
+
+
+@element
+def conceded(floor_, best, share):
+    """f + (b - f)(1 - s): the demand once a share s = tau^e of the way is left to go."""
+    return floor_ + (best - floor_) * (1.0 - share)
 
 
 def time_dependent_demand(t, floor_, exponent, patience, best=1.0):
@@ -41,14 +56,16 @@ def time_dependent_demand(t, floor_, exponent, patience, best=1.0):
     """
     tau = concession_time(t, patience)
     with np.errstate(invalid="ignore"):  # exponents of other strategies are NaN
-        return floor_ + (best - floor_) * (1.0 - tau**exponent)
+        return timed_demand(tau, floor_, exponent, best)
 
 
+@element
 def reciprocal_demand(previous, floor_, rate, received, best=1.0):
     """a(t) = clip(a(t-1) - rho c(t-1), f(t), b): concede rho times the concession received."""
     return clip(previous - rate * received, floor_, best)
 
 
+@element
 def initial_reciprocal_demand(floor_, initial, best=1.0):
     """a(0) = max(f(0), b - initial concession), at the opening of the talks or of a stage."""
     return np.maximum(floor_, best - initial)
@@ -91,8 +108,8 @@ def next_demand(t: int, strategy, floor_, exponent, patience, rate, demand_, rec
                     np.where(strategy == HARDLINER, best, timed))
 
 
+@element
 def threshold(floor_, next_demand_, war_value, war_cost, hazard):
     """theta_j(t) = max(f_j, (1 - h) a_j(t+1) + h W_j - kappa_j). -> (A, ...)."""
-    h = np.asarray(hazard)
-    waiting = (1.0 - h) * next_demand_ + h * war_value - war_cost
+    waiting = (1.0 - hazard) * next_demand_ + hazard * war_value - war_cost
     return np.maximum(floor_, waiting)

@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .element import element, select
 from .rules import EPS, actor_sum, clip, issue_sum, lead, own_utility, utility
 
 SHORTEN_STEPS = 16  # halvings tried before the mediator keeps its text unchanged
 
 
+@element
 def opening_text(mediator_ideal, bias, goal):
     """The unconstrained first text (1 - b) g + b p_m (g NaN where no member cares: p_m)."""
-    g = np.where(np.isnan(goal), mediator_ideal, goal)
-    b = np.asarray(bias)
-    return (1.0 - b) * g + b * mediator_ideal
+    g = select(np.isnan(goal), mediator_ideal, goal)
+    return (1.0 - bias) * g + bias * mediator_ideal
 
 
 def rejecter_steps(text, ideal, weight, threshold, low, high):
@@ -48,13 +49,26 @@ def rejecter_steps(text, ideal, weight, threshold, low, high):
     """
     x = np.asarray(text)[None]
     onto = clip(x, low, high)  # onto the red lines (x itself where none is breached)
-    toward = np.sign(ideal - onto)
-    direction = weight * toward
+    direction = weight * np.sign(ideal - onto)
     norm = issue_sum(direction * direction)
     shortfall = threshold - own_utility(onto, ideal, weight)
-    scale = np.divide(np.maximum(shortfall, 0.0), norm, out=np.zeros_like(norm),
-                      where=norm > 0.0)
-    step = np.minimum(np.abs(direction) * scale[:, None], np.abs(ideal - onto))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = closing_scale(shortfall, norm)
+    return rejecter_move(x, onto, ideal, weight, scale[:, None])
+
+
+@element
+def closing_scale(shortfall, norm):
+    """max(s_j, 0) / ||d_j||^2: how far along d_j the step goes (0 when d_j = 0)."""
+    return select(norm > 0.0, np.maximum(shortfall, 0.0) / norm, 0.0)
+
+
+@element
+def rejecter_move(x, onto, ideal, weight, scale):
+    """One issue of delta_j: onto j's red lines, then toward j's ideal by scale w |d|,
+    stopped at the ideal."""
+    toward = np.sign(ideal - onto)
+    step = np.minimum(abs(weight * toward) * scale, abs(ideal - onto))
     return onto - x + toward * step
 
 
@@ -67,8 +81,17 @@ def redraft_direction(text, ideal, weight, threshold, low, high, rejected, capab
     steps = rejecter_steps(text, ideal, weight, threshold, low, high)
     pull = np.where(rejected, capability, 0.0)
     total = actor_sum(pull)
-    omega = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0.0)
-    return np.asarray(step_size) * actor_sum(omega[:, None] * steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        omega = pull_share(pull, total)
+    # the sum runs over the rejecters only (the others' terms are exactly +0)
+    return np.asarray(step_size) * actor_sum(np.where(rejected[:, None], omega[:, None] * steps,
+                                                      0.0))
+
+
+@element
+def pull_share(pull, total):
+    """omega_j = c_j / sum of the rejecters' c (0 when nobody rejected)."""
+    return select(total > 0.0, pull / total, 0.0)
 
 
 def constrain(base, direction, mediator_ideal, mediator_weight, mediator_floor, low, high):

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .element import element
 from .rules import clip, own_utility
 
 
 def expected_front(front, estimate, horizon):
     """y_hat: where actor i expects the front H rounds on. front (K, ...), estimate
     (A, K, ...) -> (A, K, ...). Off the front the estimate is 0, so y_hat = q(t)."""
-    return clip(np.asarray(front)[None] + np.asarray(horizon) * estimate, 0.0, 1.0)
+    return front_point(np.asarray(front)[None], estimate, np.asarray(horizon))
+
+
+@element
+def front_point(front, estimate, horizon):
+    """clip(q_k + H mu_hat_ik, 0, 1): one issue of y_hat."""
+    return clip(front + horizon * estimate, 0.0, 1.0)
 
 
 def value_of_war(front, estimate, ideal, weight, war_cost, horizon, work=None, settled=None):
@@ -34,9 +41,16 @@ def value_of_war(front, estimate, ideal, weight, war_cost, horizon, work=None, s
     expected = expected_front(front, estimate, horizon)
     if settled is not None:
         expected = np.where(np.isnan(settled)[None], expected, np.asarray(settled)[None])
-    return own_utility(expected, ideal, weight, work) - war_cost * np.asarray(horizon)
+    return war_value(own_utility(expected, ideal, weight, work), war_cost, np.asarray(horizon))
 
 
+@element
+def war_value(utility, war_cost, horizon):
+    """W = u(y_hat) - kappa H."""
+    return utility - war_cost * horizon
+
+
+@element
 def floor(reservation, war_value):
     """f_i(t) = max(r_i, W_i(t)): the least an actor offers or accepts."""
     return np.maximum(reservation, war_value)
