@@ -52,11 +52,22 @@ def uniforms(seed: int, path: str, blocks: range, shape: tuple = ()) -> np.ndarr
     return np.maximum(np.concatenate(parts), 2.0**-60)
 
 
-def normals(seed: int, path: str, blocks: range, rounds: int) -> np.ndarray:
-    """Standard normal draws (runs, rounds), drawn round-major so that round t's draw of a
-    run does not depend on the number of rounds."""
-    parts = [block_generator(seed, path, b).standard_normal((rounds, BLOCK)).T for b in blocks]
-    return np.concatenate(parts)
+def normals(seed: int, path: str, blocks: range, rounds: int, first: int = 0,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """Standard normal draws (rounds, runs) of runs ``first`` .. ``first + n - 1`` of the
+    given blocks (n: out's width, default every run of the blocks), drawn round-major so that
+    round t's draw of a run does not depend on the number of rounds, and written into
+    ``out`` in that order (no transposing, no concatenating)."""
+    start = blocks.start * BLOCK + first
+    if out is None:
+        out = np.empty((rounds, len(blocks) * BLOCK - first))
+    stop = start + out.shape[1]
+    draw = np.empty((rounds, BLOCK))
+    for b in blocks:
+        lo, hi = max(start, b * BLOCK), min(stop, (b + 1) * BLOCK)
+        block_generator(seed, path, b).standard_normal(out=draw)
+        out[:, lo - start:hi - start] = draw[:, lo - b * BLOCK:hi - b * BLOCK]
+    return out
 
 
 def with_design(scenario: Scenario, design: dict[str, np.ndarray]) -> Scenario:
@@ -161,6 +172,9 @@ def round_pmf(value, rounds: int) -> np.ndarray:
     return np.diff(below)
 
 
+RUNS_LAST = ("noise",)  # arrays whose run axis is last in either layout
+
+
 @dataclass
 class ParameterBatch:
     """Every parameter of a batch of runs, one row per run, all draws already made."""
@@ -184,7 +198,9 @@ class ParameterBatch:
     status_quo: np.ndarray  # (N, K)
     drift: np.ndarray  # (N, K)
     volatility: np.ndarray  # (N, K)
-    noise: np.ndarray  # (N, T, K) standard normal battlefield shocks (0 off the front)
+    noise: np.ndarray  # (T, M, N) standard normal battlefield shocks of the M issues that can
+    #                    move (layout.moving, in file order; 0 where no front is drawn): round
+    #                    by round, the run axis last in either layout (as they are drawn)
     horizon: np.ndarray  # (N,)
     bias: np.ndarray  # (N,) mediated protocol (0 otherwise)
     step: np.ndarray  # (N,) mediated protocol (0 otherwise)
@@ -209,7 +225,8 @@ class ParameterBatch:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
-                value = value[..., index] if self.run_axis_last else value[index]
+                runs_last = self.run_axis_last or f.name in RUNS_LAST
+                value = value[..., index] if runs_last else value[index]
             data[f.name] = value
         return ParameterBatch(**data)
 
@@ -221,7 +238,7 @@ class ParameterBatch:
         data = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
+            if isinstance(value, np.ndarray) and f.name not in RUNS_LAST:
                 value = np.ascontiguousarray(np.moveaxis(value, 0, -1))
             data[f.name] = value
         data["run_axis_last"] = True
@@ -288,14 +305,17 @@ def sample(scenario: Scenario, seed: int, start: int, stop: int,
 
     status_quo = np.stack([draw(("issues", k, "status_quo"), scenario.issues[k].status_quo)
                            for k in layout.issues], axis=-1)
-    drift, volatility, noise = np.zeros((n, K)), np.zeros((n, K)), np.zeros((n, T, K))
-    for k, kid in enumerate(layout.issues):
+    moving = np.flatnonzero(layout.moving)
+    drift, volatility = np.zeros((n, K)), np.zeros((n, K))
+    noise = np.zeros((T, len(moving), n))  # only issues that can move: the only shocks used
+    for j, k in enumerate(moving):
+        kid = layout.issues[k]
         front = scenario.battlefield.get(kid)
         if front is None or not layout.contested[k]:
             continue
         drift[:, k] = draw(("battlefield", kid, "drift"), front.drift)
         volatility[:, k] = draw(("battlefield", kid, "volatility"), front.volatility)
-        noise[:, :, k] = normals(seed, f"battlefield.{kid}.noise", blocks, T)[rows]
+        normals(seed, f"battlefield.{kid}.noise", blocks, T, offset, noise[:, j])
 
     # beliefs about the drift: as stated, else the run's true drift with the default weight
     belief_drift, belief_weight = np.zeros(shape_ak), np.ones(shape_ak)

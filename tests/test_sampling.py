@@ -76,7 +76,7 @@ def test_fewer_rounds_share_the_first_rounds_noise():
     data["evidence_registry"] = "../seeds/evidence.yaml"
     data["protocol"]["max_rounds"] = 16
     short = load_scenario_data(data, base_dir=SCENARIOS)
-    assert np.array_equal(sample(short, 2, 0, 50).noise, sample(SINK, 2, 0, 50).noise[:, :16])
+    assert np.array_equal(sample(short, 2, 0, 50).noise, sample(SINK, 2, 0, 50).noise[:16])
 
 
 DISTRIBUTIONS = [
@@ -115,7 +115,9 @@ def test_batches_respect_the_scenario(scenario, seed):
     assert np.all((b.ideal >= 0) & (b.ideal <= 1)) and np.all(b.capability > 0)
     assert np.all((0 <= b.event_start) & (b.event_start < b.event_end)
                   & (b.event_end <= layout.max_rounds))
-    assert np.all(b.noise[:, :, ~layout.contested] == 0)
+    moving = np.flatnonzero(layout.moving)
+    assert b.noise.shape[1] == len(moving)  # shocks only for the issues that can move
+    assert np.all(b.noise[:, ~layout.contested[moving]] == 0)
     assert set(np.unique(b.proposer)) <= set(np.flatnonzero(layout.signatory)) | {layout.mediator}
     timed = layout.strategy == rules.TIME_DEPENDENT
     assert np.all(b.patience[:, timed] >= 0) and np.all(b.patience[:, ~timed] == 0)
@@ -142,7 +144,8 @@ def test_block_size_and_baseline_shapes():
     assert BLOCK == 4096
     assert b.ideal.shape == b.belief_drift.shape == b.belief_weight.shape == (10, A, K)
     assert b.patience.shape == b.reservation.shape == (10, A)
-    assert b.noise.shape == (10, T, K) and b.hazard.shape == b.proposer.shape == (10, T)
+    M = int(Layout.from_scenario(scenario).moving.sum())
+    assert b.noise.shape == (T, M, 10) and b.hazard.shape == b.proposer.shape == (10, T)
     assert b.step.shape == b.bias.shape == b.horizon.shape == (10,)
 
 

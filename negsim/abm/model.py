@@ -141,7 +141,11 @@ class NegotiationModel(mesa.Model):
         drift, volatility = now.drift, now.volatility
         if deal:  # a stage agreed this round: the front moves as it leaves the war
             drift, volatility = agenda.front_after(True, now, self.after)
-        self.front = rules.advance_front(self.front, drift, volatility, p.noise[t])
+        moving = layout.moving  # the shocks p.noise[t] are those of the issues that can move
+        front = self.front.copy()
+        front[moving] = rules.advance_front(front[moving], drift[moving], volatility[moving],
+                                            p.noise[t])
+        self.front = front
         self.round += 1
         if self.round == layout.max_rounds:
             self.censored = True

@@ -27,8 +27,6 @@ def run_vector(params: ParameterBatch) -> Outcomes:
     """Outcomes of every run of a batch (same results as the Mesa engine, run by run)."""
     layout = params.layout
     out = Outcomes.empty(layout, params.run)
-    # the battlefield shocks of the issues that can move, the only ones ever used
-    params = replace(params, noise=params.noise[:, :, layout.moving])
     state = _State(params.runs_last())
     for t in range(layout.max_rounds):
         if state.rows.size == 0:

@@ -533,9 +533,11 @@ def ceasefire_data(max_rounds: int = 20) -> dict:
 def front_path(batch, run: int, T: int) -> np.ndarray:
     """q(0), ..., q(T) of one run without a freeze: q(t+1) = clip(q(t) + mu + sigma eps_t)."""
     q = [batch.status_quo[run].copy()]
+    noise = np.zeros((T, len(batch.layout.issues)))
+    noise[:, batch.layout.moving] = batch.noise[:T, :, run]
     for t in range(T):
         q.append(rules.advance_front(q[-1], batch.drift[run], batch.volatility[run],
-                                     batch.noise[run, t]))
+                                     noise[t]))
     return np.array(q)
 
 
