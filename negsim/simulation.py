@@ -11,7 +11,7 @@ from .results.results import Results
 from .results.tally import Tally
 from .scenario import Scenario, load_scenario
 
-ENGINES = ("vector", "abm")
+ENGINES = ("vector", "numpy", "compiled", "abm")
 
 
 def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int | None = None,
@@ -20,10 +20,14 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     """Run a scenario (a Scenario or a path to one) ``runs`` times under ``seed``.
 
     ``runs`` and ``seed`` default to the scenario's ``montecarlo`` section. ``engine``:
-    "vector" (the fast path, default) or "abm" (the Mesa reference engine, one run at a
-    time); both give the same results. The vector engine works in chunks of ``chunk_size``
-    runs (rounded up to whole RNG blocks) on ``workers`` processes; results do not depend on
-    either; ``dask`` ("local" or a scheduler address) runs the chunks on Dask instead.
+    "vector" (the fast path, default: the compiled engine where numba is installed and the
+    scenario uses only what it plays, else the numpy engine), "numpy" or "compiled" (either
+    batch engine by name; "compiled" raises ValueError where it cannot run), or "abm" (the
+    Mesa reference engine, one run at a time). All give the same results. The batch engines
+    work in chunks of ``chunk_size`` runs (rounded up to whole RNG blocks; by default sized
+    for the engine and the scenario, see engine.chunks.chunk_size) on ``workers`` processes;
+    results do not depend on either; ``dask`` ("local" or a scheduler address) runs the
+    chunks on Dask instead.
     ``progress``, if given, is called with the number of runs finished since its
     last call. ``keep_runs=False`` keeps only the tally (the summary and the figures), so
     memory does not grow with the number of runs. Raises ValueError for sizes outside
@@ -38,6 +42,8 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
     layout = Layout.from_scenario(scenario)
+    if engine == "compiled":
+        check_compiled(layout)
     if keep_runs or engine == "abm":  # the Mesa engine keeps every run
         limits.check_kept_runs([(layout, runs)], limits.SUMMARY_ONLY if engine == "vector"
                                else "use the vector engine, which can keep only the summary")
@@ -51,7 +57,7 @@ def simulate(scenario: Scenario | str | Path, runs: int | None = None, seed: int
         from .engine import run_chunked
 
         outcomes, tally = run_chunked(scenario, seed, runs, chunk_size, workers, progress, dask,
-                                      keep_runs)
+                                      keep_runs, engine)
     return Results(scenario=scenario.name, tally=tally, seed=seed, engine=engine,
                    issues=layout.issues, actors=layout.actors, events=layout.events,
                    runs=outcomes.to_frame(layout) if keep_runs else None,
@@ -67,6 +73,18 @@ def check_job(runs: int, seed: int, chunk_size: int | None = None, workers: int 
     for name, value, low, high in bounds:
         if value is not None and not low <= value <= high:
             raise ValueError(f"{name} must be in [{low:,}, {high:,}] (got {value:,})")
+
+
+def check_compiled(layout: Layout) -> None:
+    """Raise ValueError when the compiled engine cannot play this scenario here."""
+    from .engine import compiled
+
+    if not compiled.available():
+        raise ValueError("the compiled engine needs numba (pip install 'negsim[fast]'; "
+                         "NEGSIM_COMPILED=0 turns it off); the numpy engine needs nothing more")
+    if not compiled.supports(layout):
+        raise ValueError(f"{layout.name}: the compiled engine does not play agendas or "
+                         "state-triggered events yet; use the numpy engine")
 
 
 def labels(scenario: Scenario) -> dict:

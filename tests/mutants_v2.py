@@ -17,18 +17,19 @@ TH = "tests/model/test_theory.py::"
 EQ = "tests/engine/test_v2_equivalence.py::"
 AG = "tests/model/test_agenda.py::"
 EV = "tests/model/test_events.py::"
+CO = "tests/engine/test_compiled.py::"
 
 MUTANTS = [
     # --- beliefs ------------------------------------------------------------------------------
     ("beliefs ignore the prior weight", "negsim/model/beliefs.py",
-     "(prior_weight * prior_mean + moved[None]) / (prior_weight + t)",
-     "(prior_mean + moved[None]) / (1.0 + t)",
+     "(prior_weight * prior_mean + moved) / (prior_weight + t)",
+     "(prior_mean + moved) / (1.0 + t)",
      B + "test_the_estimate_is_the_weighted_mean_of_prior_and_experience "
      + B + "test_with_equal_weights_the_gap_is_the_prior_gap_shrunk_by_n_over_n_plus_t "
      + TH + "test_1_belief_gap_shrinks_as_n_over_n_plus_t_and_estimates_converge"),
     ("beliefs never learn from the front", "negsim/model/beliefs.py",
-     "(prior_weight * prior_mean + moved[None]) / (prior_weight + t)",
-     "(prior_weight * prior_mean + 0.0 * moved[None]) / (prior_weight + t)",
+     "(prior_weight * prior_mean + moved) / (prior_weight + t)",
+     "(prior_weight * prior_mean + 0.0 * moved) / (prior_weight + t)",
      B + "test_estimates_converge_to_the_realised_drift_while_the_front_is_unclipped "
      + TH + "test_1_belief_gap_shrinks_as_n_over_n_plus_t_and_estimates_converge"),
     ("beliefs count one round of fighting too many", "negsim/model/beliefs.py",
@@ -44,23 +45,23 @@ MUTANTS = [
      TH + "test_1_without_a_stated_belief_an_actor_believes_the_runs_drift_with_weight_52"),
     # --- value of war and floor ---------------------------------------------------------------
     ("the expected front forgets the horizon", "negsim/model/war.py",
-     "np.asarray(front)[None] + np.asarray(horizon) * estimate",
-     "np.asarray(front)[None] + estimate",
+     "return clip(front + horizon * estimate, 0.0, 1.0)",
+     "return clip(front + estimate, 0.0, 1.0)",
      W + "test_the_value_of_war_is_the_utility_of_the_expected_front_less_the_cost "
      + W + "test_a_hand_computed_value_of_war "
      + TH + "test_3_shared_correct_beliefs_and_costly_war_give_a_deal_in_round_zero"),
     ("the war costs one round, not H", "negsim/model/war.py",
-     "- war_cost * np.asarray(horizon)", "- war_cost",
+     "return utility - war_cost * horizon", "return utility - war_cost",
      W + "test_the_value_of_war_falls_with_the_cost_of_war "
      + W + "test_a_hand_computed_value_of_war"),
     ("the expected front leaves [0, 1]", "negsim/model/war.py",
-     "clip(np.asarray(front)[None] + np.asarray(horizon) * estimate, 0.0, 1.0)",
-     "np.asarray(front)[None] + np.asarray(horizon) * estimate",
+     "return clip(front + horizon * estimate, 0.0, 1.0)",
+     "return front + horizon * estimate",
      W + "test_the_expected_front_stays_in_the_unit_interval_and_off_the_front_stays_put "
      + W + "test_the_value_of_war_is_the_utility_of_the_expected_front_less_the_cost"),
     ("a side that expects to gain values war less", "negsim/model/war.py",
-     "return own_utility(expected, ideal, weight, work) - war_cost * np.asarray(horizon)",
-     "return 2.0 - own_utility(expected, ideal, weight, work) - war_cost * np.asarray(horizon)",
+     "return war_value(own_utility(expected, ideal, weight, work), war_cost,",
+     "return war_value(2.0 - own_utility(expected, ideal, weight, work), war_cost,",
      W + "test_a_side_whose_belief_moves_the_front_its_way_values_war_more "
      + TH + "test_6_the_territory_deal_does_not_fall_as_the_drift_toward_one_rises_run_by_run"),
     ("the floor ignores the value of war", "negsim/model/war.py",
@@ -79,21 +80,22 @@ MUTANTS = [
      W + "test_each_round_values_war_at_that_rounds_front_and_beliefs"),
     # --- demands --------------------------------------------------------------------------------
     ("concession time is a round late", "negsim/model/tactics.py",
-     "(np.asarray(t, dtype=float) + 1.0) / (patience + 1.0)",
-     "np.asarray(t, dtype=float) / (patience + 1.0)",
+     "(t + 1.0) / (patience + 1.0)",
+     "(t + 0.0) / (patience + 1.0)",
      TA + "test_concession_time_counts_rounds_to_patience_and_then_stays_at_one "
      + TH + "test_9_a_worked_example_of_the_literature_comparison"),
     ("concession time runs past 1", "negsim/model/tactics.py",
-     "return np.minimum(1.0, (np.asarray(t, dtype=float) + 1.0) / (patience + 1.0))",
-     "return (np.asarray(t, dtype=float) + 1.0) / (patience + 1.0)",
+     "return np.minimum(1.0, (t + 1.0) / (patience + 1.0))",
+     "return (t + 1.0) / (patience + 1.0)",
      TA + "test_concession_time_counts_rounds_to_patience_and_then_stays_at_one "
      + TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P"),
     ("the time-dependent demand rises over time", "negsim/model/tactics.py",
-     "floor_ + (best - floor_) * (1.0 - tau**exponent)", "floor_ + (best - floor_) * tau**exponent",
+     "floor_ + (best - floor_) * (1.0 - share)",
+     "floor_ + (best - floor_) * share",
      TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P"),
     ("the time-dependent demand ignores the floor", "negsim/model/tactics.py",
-     "floor_ + (best - floor_) * (1.0 - tau**exponent)",
-     "best * (1.0 - tau**exponent) + 0.0 * floor_",
+     "floor_ + (best - floor_) * (1.0 - share)",
+     "best * (1.0 - share) + 0.0 * floor_",
      TA + "test_the_time_dependent_demand_falls_from_near_one_to_the_floor_by_round_P "
      + TH + "test_3_shared_correct_beliefs_and_costly_war_give_a_deal_in_round_zero"),
     ("patience is ignored (concession over a fixed year)", "negsim/model/tactics.py",
@@ -124,20 +126,20 @@ MUTANTS = [
      TA + "test_the_hardliner_always_demands_everything"),
     # --- threshold ------------------------------------------------------------------------------
     ("the threshold ignores the hazard", "negsim/model/tactics.py",
-     "waiting = (1.0 - h) * next_demand_ + h * war_value - war_cost",
-     "waiting = next_demand_ + 0.0 * h - war_cost",
+     "waiting = (1.0 - hazard) * next_demand_ + hazard * war_value - war_cost",
+     "waiting = next_demand_ + 0.0 * hazard - war_cost",
      TA + "test_the_threshold_falls_as_the_hazard_rises_when_demand_exceeds_the_value_of_war "
      + TA + "test_a_hand_computed_threshold "
      + TH + "test_8_where_the_mediator_stays_deals_do_not_come_later_as_the_known_exit_risk_rises"),
     ("a break-off is worth everything (the hazard raises the threshold)",
      "negsim/model/tactics.py",
-     "waiting = (1.0 - h) * next_demand_ + h * war_value - war_cost",
-     "waiting = (1.0 - h) * next_demand_ + h * 1.0 - war_cost",
+     "waiting = (1.0 - hazard) * next_demand_ + hazard * war_value - war_cost",
+     "waiting = (1.0 - hazard) * next_demand_ + hazard * 1.0 - war_cost",
      TA + "test_the_threshold_falls_as_the_hazard_rises_when_demand_exceeds_the_value_of_war "
      + TA + "test_a_hand_computed_threshold"),
     ("the threshold ignores the cost of one more round", "negsim/model/tactics.py",
-     "waiting = (1.0 - h) * next_demand_ + h * war_value - war_cost",
-     "waiting = (1.0 - h) * next_demand_ + h * war_value - 0.0 * war_cost",
+     "waiting = (1.0 - hazard) * next_demand_ + hazard * war_value - war_cost",
+     "waiting = (1.0 - hazard) * next_demand_ + hazard * war_value - 0.0 * war_cost",
      TA + "test_the_threshold_falls_with_the_cost_of_one_more_round "
      + TA + "test_a_hand_computed_threshold"),
     ("the threshold may fall below the floor", "negsim/model/tactics.py",
@@ -176,13 +178,13 @@ MUTANTS = [
      TX + "test_a_lone_rejecters_utility_does_not_fall_after_a_redraft "
      + TH + "test_7_a_lone_holdouts_utility_rises_with_each_redraft_while_it_falls_short"),
     ("the redraft step overshoots the rejecter's ideal", "negsim/model/text.py",
-     "step = np.minimum(np.abs(direction) * scale[:, None], np.abs(ideal - onto))",
-     "step = np.abs(direction) * scale[:, None] + 0.0 * onto",
+     "step = np.minimum(abs(weight * toward) * scale, abs(ideal - onto))",
+     "step = abs(weight * toward) * scale + 0.0 * onto",
      TX + "test_the_step_stops_at_the_rejecters_ideal "
      + TX + "test_a_hand_computed_redraft"),
     ("the redraft ignores the shortfall's size", "negsim/model/text.py",
-     "scale = np.divide(np.maximum(shortfall, 0.0), norm,",
-     "scale = np.divide(0.1 * (shortfall > 0.0), norm,",
+     "return select(norm > 0.0, np.maximum(shortfall, 0.0) / norm, 0.0)",
+     "return select(norm > 0.0, 0.1 * (shortfall > 0.0) / norm, 0.0)",
      TX + "test_one_full_step_closes_a_lone_rejecters_shortfall_when_it_stops_short_of_its_ideal "
      + TX + "test_a_hand_computed_redraft"),
     ("a red-line rejection does not move the text onto the line", "negsim/model/text.py",
@@ -193,8 +195,8 @@ MUTANTS = [
      "shortfall = threshold - own_utility(x + 0.0 * onto, ideal, weight)",
      TX + "test_a_full_step_brings_a_lone_rejecter_to_its_threshold_red_lines_included"),
     ("eta is ignored", "negsim/model/text.py",
-     "return np.asarray(step_size) * actor_sum(omega[:, None] * steps)",
-     "return actor_sum(omega[:, None] * steps) + 0.0 * np.asarray(step_size)",
+     "return np.asarray(step_size) * actor_sum(np.where(",
+     "return 0.0 * np.asarray(step_size) + actor_sum(np.where(",
      TX + "test_eta_scales_the_step "
      + TH + "test_7_when_the_acceptance_sets_share_a_point_and_stay_fixed_a_deal_comes_in_"
      "bounded_time"),
@@ -216,7 +218,8 @@ MUTANTS = [
      TX + "test_a_hand_computed_shortening "
      + TX + "test_the_mediator_never_puts_forward_a_text_below_its_floor_when_its_last_one_met_it"),
     ("the first text ignores the bias", "negsim/model/text.py",
-     "return (1.0 - b) * g + b * mediator_ideal", "return g + 0.0 * b * mediator_ideal",
+     "return (1.0 - bias) * g + bias * mediator_ideal",
+     "return g + 0.0 * bias * mediator_ideal",
      TX + "test_the_first_text_mixes_target_and_mediator_and_respects_the_mediators_floor"),
     ("the first text is not checked against the mediator's floor", "negsim/model/text.py",
      "    return constrain(mediator_ideal, opening - mediator_ideal, mediator_ideal, "
@@ -260,4 +263,22 @@ MUTANTS = [
     ("end conditions are ignored", "negsim/model/events.py",
      "end[e] = np.where(stop, t, end[e])", "end[e] = end[e]",
      EV + "test_an_event_ends_at_the_first_round_once_started_whose_start_finds_its_end"),
+    # --- the compiled engine's own loops (negsim/engine/kernel.py) ---------------------------
+    ("the compiled loop adds an actor's utility in another order", "negsim/engine/kernel.py",
+     "    for k in range(1, x.shape[0]):\n        total += issue_utility(x[k], ideal[a, k], "
+     "weight[a, k])",
+     "    for k in range(x.shape[0] - 1, 0, -1):\n        total += issue_utility(x[k], "
+     "ideal[a, k], weight[a, k])",
+     CO + "test_every_scenario_plays_the_same_runs_on_both_batch_engines"),
+    ("the compiled mediator never shortens a step below its floor", "negsim/engine/kernel.py",
+     "    for _ in range(SHORTEN_STEPS):", "    for _ in range(0):",
+     CO + "test_the_targeted_scenarios_play_the_same_on_all_three_engines"),
+    ("a stage agreed in the compiled loop leaves the front moving", "negsim/engine/kernel.py",
+     "                if partial:  # the war as the stage agreed leaves it",
+     "                if False:  # the war as the stage agreed leaves it",
+     CO + "test_the_staged_scenarios_play_the_same_on_all_three_engines"),
+    ("the compiled loop forgets who accepted a stage", "negsim/engine/kernel.py",
+     "                    accepted_stage[a, stage] = True",
+     "                    accepted_stage[a, stage] = False",
+     CO + "test_the_staged_scenarios_play_the_same_on_all_three_engines"),
 ]

@@ -147,6 +147,8 @@ def evidence(
 
 class Engine(StrEnum):
     vector = "vector"
+    numpy = "numpy"
+    compiled = "compiled"
     abm = "abm"
 
 
@@ -156,7 +158,9 @@ def run(
     runs: Annotated[int | None, _runs(1, "runs (default: the scenario's)")] = None,
     seed: Annotated[int | None, _seed()] = None,
     engine: Annotated[Engine, typer.Option(
-        help="vector: the fast engine; abm: the Mesa reference engine (same results)")]
+        help="vector: the fastest batch engine here (compiled where numba is installed, "
+        "else numpy); numpy, compiled: either by name; abm: the Mesa reference engine (all "
+        "give the same results)")]
     = Engine.vector,
     workers: Annotated[int, _workers("worker processes (vector engine)")] = 1,
     chunk_size: Annotated[int | None, typer.Option(
@@ -681,11 +685,24 @@ def serve(
         typer.echo(f"warning: listening on {host}: other machines can reach this page, and it "
                    "has no login", err=True)
     sys.stdout.flush()
+    _warm_compiled()
     stopped_by = run_server(web_app, sock)
     if stopped_by is not None:  # exit as every command does on a signal (130, 143, 129)
         stop = Terminated(stopped_by)
         typer.echo(stop.word, err=True)
         raise typer.Exit(stop.exit_code)
+
+
+def _warm_compiled() -> None:
+    """Make the compiled engine ready in the background (load it, or compile it the first
+    time on this machine), so that the page's first distribution does not wait for it."""
+    import threading
+
+    from ..engine import compiled
+
+    if compiled.available():
+        threading.Thread(target=compiled.compile_seconds, name="negsim-compile",
+                         daemon=True).start()
 
 
 def _listen(host: str, port: int):

@@ -31,14 +31,66 @@ from ..scenario.schema import Scenario
 from ..signals import deferred
 from .vector import run_vector
 
-DEFAULT_CHUNK = 4 * BLOCK
+DEFAULT_CHUNK = 4 * BLOCK  # the compiled engine's chunk (and any engine's without a layout)
+MAX_DEFAULT_BLOCKS = 16
+L3_BYTES = 32 * 2**20  # assumed when the machine does not say
+BATCH_ENGINES = ("vector", "numpy", "compiled")  # vector: compiled where it can, else numpy
 
 
-def chunk_size(requested: int | None) -> int:
-    """Runs per chunk: the request rounded up to whole blocks (default 4 blocks)."""
-    if requested is None:
+def batch_engine(layout: Layout, engine: str = "vector") -> str:
+    """The batch engine that plays a scenario: "compiled" or "numpy" ("vector" is the
+    compiled one where numba is installed and it supports the scenario, else numpy)."""
+    from . import compiled
+
+    if engine not in BATCH_ENGINES:
+        raise ValueError(f"unknown batch engine {engine!r}")
+    if engine == "vector":
+        return "compiled" if compiled.available() and compiled.supports(layout) else "numpy"
+    return engine
+
+
+def play(params, engine: str = "vector") -> Outcomes:
+    """Outcomes of a batch on a batch engine (see ``batch_engine``); all give the same."""
+    if batch_engine(params.layout, engine) == "compiled":
+        from .compiled import run_compiled
+
+        return run_compiled(params)
+    return run_vector(params)
+
+
+def chunk_size(requested: int | None, layout: Layout | None = None,
+               engine: str = "vector") -> int:
+    """Runs per chunk: the request rounded up to whole blocks. By default, for the compiled
+    engine 4 blocks (it streams each run's parameters through once, so the chunk's size
+    only costs memory); for the numpy engine, as many blocks as keep its working set (about
+    56 bytes per actor and issue of a run, docs/engines.md) within half the last-level cache,
+    1 to 16 blocks. Results do not depend on the chunk size."""
+    if requested is not None:
+        return max(1, -(-requested // BLOCK)) * BLOCK
+    if layout is None or batch_engine(layout, engine) == "compiled":
         return DEFAULT_CHUNK
-    return max(1, -(-requested // BLOCK)) * BLOCK
+    a, k = len(layout.actors), len(layout.issues)
+    per_run = 56 * a * k + 64 * a + 256
+    blocks = (cache_bytes() // 2) // (per_run * BLOCK)
+    return int(min(max(blocks, 1), MAX_DEFAULT_BLOCKS)) * BLOCK
+
+
+def cache_bytes() -> int:
+    """The last-level cache of this machine, from Linux's sysfs (L3_BYTES if it does not
+    say)."""
+    root = "/sys/devices/system/cpu/cpu0/cache"
+    best = 0
+    try:
+        for entry in os.listdir(root):
+            if not entry.startswith("index"):
+                continue
+            with open(os.path.join(root, entry, "size")) as handle:
+                text = handle.read().strip().upper()
+            scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+            best = max(best, int(text.rstrip("KMG")) * scale)
+    except (OSError, ValueError):
+        return L3_BYTES
+    return best or L3_BYTES
 
 
 def chunks(runs: int, size: int) -> Iterator[tuple[int, int]]:
@@ -51,35 +103,40 @@ Chunk = tuple[Outcomes | None, Tally]
 
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
-              keep_runs: bool = True) -> Chunk:
-    """Sample and play runs ``start`` .. ``stop - 1`` (the unit of work of every executor):
-    their outcomes (None unless ``keep_runs``) and their tally."""
+              keep_runs: bool = True, engine: str = "vector") -> Chunk:
+    """Sample and play runs ``start`` .. ``stop - 1`` (the unit of work of every executor)
+    on a batch engine (see ``play``): their outcomes (None unless ``keep_runs``) and their
+    tally."""
     params = sample(scenario, seed, start, stop)
-    outcomes = run_vector(params)
+    outcomes = play(params, engine)
     outcomes.check(params.layout)
     return (outcomes if keep_runs else None), Tally.of(outcomes, params.layout)
 
 
 def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = None,
                 workers: int = 1, progress: Callable[[int], None] | None = None,
-                dask: str | None = None, keep_runs: bool = True) -> Chunk:
+                dask: str | None = None, keep_runs: bool = True,
+                engine: str = "vector") -> Chunk:
     """All runs of a job: serially (workers = 1), on a pool of worker processes, or on Dask.
 
     ``dask`` is "local" (a LocalCluster of ``workers`` processes, at least 2) or the address
-    of a running scheduler ("tcp://host:port"). Returns the outcomes of every run (None
-    unless ``keep_runs``) and the tally of the job.
+    of a running scheduler ("tcp://host:port"). ``engine`` is the batch engine (see
+    ``play``). Returns the outcomes of every run (None unless ``keep_runs``) and the tally of
+    the job.
     """
-    size = chunk_size(size)
+    layout = Layout.from_scenario(scenario)
+    size = chunk_size(size, layout, engine)
     ranges = chunks(runs, size)  # produced one at a time: memory does not grow with runs
     workers = min(workers, -(-runs // size))  # no more processes than chunks
-    job = _Job(Layout.from_scenario(scenario), keep_runs, progress)
+    job = _Job(layout, keep_runs, progress)
     if dask is not None:
-        _run_dask(scenario, seed, ranges, dask, max(workers, 2), job)
+        _run_dask(scenario, seed, ranges, dask, max(workers, 2), job, engine)
     elif workers <= 1:
         for start, stop in ranges:
-            job.add(run_chunk(scenario, seed, start, stop, keep_runs), stop - start)
+            job.add(run_chunk(scenario, seed, start, stop, keep_runs, engine), stop - start)
     else:
-        run_pooled(run_chunk, lambda start, stop: (scenario, seed, start, stop, keep_runs),
+        run_pooled(run_chunk,
+                   lambda start, stop: (scenario, seed, start, stop, keep_runs, engine),
                    ranges, workers, job)
     return job.result()
 
@@ -202,7 +259,7 @@ class _Job:
         return (concat(self.parts) if self.keep_runs else None), self.tally
 
 
-def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
+def _run_dask(scenario, seed, ranges, address, workers, job: _Job, engine: str) -> None:
     """Run the chunks on Dask; each task has its own key, so none is merged with another."""
     from uuid import uuid4
 
@@ -219,8 +276,8 @@ def _run_dask(scenario, seed, ranges, address, workers, job: _Job) -> None:
         shared = client.scatter(scenario, broadcast=True)
         name = uuid4().hex
         _in_order(lambda start, stop: client.submit(
-            run_chunk, shared, seed, start, stop, job.keep_runs, key=f"negsim-{name}-{start}",
-            pure=False), ranges, 2 * workers, job)
+            run_chunk, shared, seed, start, stop, job.keep_runs, engine,
+            key=f"negsim-{name}-{start}", pure=False), ranges, 2 * workers, job)
     finally:
         with deferred():  # a second signal waits until the cluster is closed
             client.close()

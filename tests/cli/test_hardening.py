@@ -52,14 +52,14 @@ def test_an_impossible_outcome_stops_the_command_with_nothing_written(tmp_path, 
 
     from negsim.cli.main import app
 
-    real = chunks_module.run_vector
+    real = chunks_module.play  # whichever batch engine plays the chunk
 
-    def poisoned(params):
-        outcomes = real(params)
+    def poisoned(params, engine="vector"):
+        outcomes = real(params, engine)
         outcomes.utility[3, 1] = np.nan
         return outcomes
 
-    monkeypatch.setattr(chunks_module, "run_vector", poisoned)
+    monkeypatch.setattr(chunks_module, "play", poisoned)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(BASELINE), "-n", "4096", "--out", str(out)])
     assert result.exit_code == 2, result.output
@@ -158,7 +158,7 @@ def test_chunk_ranges_are_produced_one_at_a_time(monkeypatch):
 
     played = []
 
-    def fake_chunk(scenario, seed, start, stop, keep_runs=True):
+    def fake_chunk(scenario, seed, start, stop, keep_runs=True, engine="vector"):
         played.append(start)
         if len(played) == 3:
             raise Stop

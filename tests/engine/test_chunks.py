@@ -21,6 +21,21 @@ def test_chunk_sizes_are_whole_blocks():
     assert list(chunks(10_000, BLOCK)) == [(0, 4096), (4096, 8192), (8192, 10_000)]
 
 
+def test_the_numpy_engines_default_chunk_fits_the_cache_and_shrinks_as_scenarios_grow(
+        monkeypatch):
+    from negsim.bench import synthetic
+    from negsim.engine import chunks as module
+    from negsim.model.layout import Layout
+
+    monkeypatch.setattr(module, "cache_bytes", lambda: 32 * 2**20)
+    sizes = [chunk_size(None, Layout.from_scenario(synthetic(a, k, 10)), "numpy")
+             for a, k in ((3, 1), (4, 8), (8, 32), (32, 128))]
+    assert all(size % BLOCK == 0 and BLOCK <= size <= 16 * BLOCK for size in sizes)
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1] == BLOCK
+    assert chunk_size(None, Layout.from_scenario(synthetic(4, 8, 10)), "compiled") == 4 * BLOCK
+    assert chunk_size(5000, Layout.from_scenario(synthetic(4, 8, 10)), "numpy") == 2 * BLOCK
+
+
 @pytest.fixture(scope="module")
 def reference():
     return run_chunked(SINK, 5, 11_000, size=BLOCK)

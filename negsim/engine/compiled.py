@@ -1,0 +1,219 @@
+"""The compiled engine: the vector engine's rules played run by run in a loop numba compiles
+(docs/engines.md, "The compiled engine").
+
+``run_compiled(params)`` gives the same Outcomes as ``run_vector(params)``, bit for bit. The
+batch engines use it by default where numba is installed and the scenario uses only what the
+loop implements (``supports``); elsewhere they use the numpy engine. NEGSIM_COMPILED=0 turns
+it off.
+
+The first call compiles the loop (``compile_seconds`` tells how long it took) into numba's
+cache: a folder under the user's cache directory (NEGSIM_CACHE_DIR, else XDG_CACHE_HOME or
+~/.cache, then negsim/numba-<key>) whose key hashes the source of the rules and of the loop,
+so that a cache never outlives the rules it was compiled from. Later processes load it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..model import layout as layout_module
+from ..model.layout import Layout
+from ..results.outcome import Outcomes
+
+_STATE: dict = {}
+_LOCK = threading.Lock()
+
+ATTRS = {"reservation": 1, "war_cost": 2, "capability": 3, "strategy.exponent": 4,
+         "strategy.patience": 5, "belief.drift": 6, "belief.weight": 7, "drift": 8,
+         "volatility": 9}  # kernel.RESERVATION ... kernel.VOLATILITY (0: the mediator leaves)
+OPS = {"add": 0, "scale": 1, "set": 2, "mediator_exit": -1}
+
+
+def available() -> bool:
+    """Whether the compiled engine can be used here: numba is installed and it is not
+    turned off (NEGSIM_COMPILED=0)."""
+    if os.environ.get("NEGSIM_COMPILED", "1").strip() in ("0", "false", "no", "off"):
+        return False
+    return importlib.util.find_spec("numba") is not None
+
+
+def supports(layout: Layout) -> bool:
+    """Whether the compiled loop implements everything this scenario uses (every scenario
+    negsim validates; kept so that a rule added to the numpy engine alone can say no)."""
+    return True
+
+
+def cache_dir() -> Path:
+    """Where numba keeps the compiled loop: a folder keyed by the source it was built from."""
+    root = os.environ.get("NEGSIM_CACHE_DIR")
+    if root:
+        base = Path(root)
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "negsim"
+    return base / f"numba-{source_key()}"
+
+
+def source_key() -> str:
+    """A hash of the source of every module the compiled loop is built from, and of the
+    numba and numpy versions."""
+    import numba
+
+    digest = hashlib.sha256(f"{numba.__version__} {np.__version__}".encode())
+    model = Path(layout_module.__file__).parent
+    for path in sorted(model.glob("*.py")) + [Path(__file__).with_name("kernel.py")]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def kernel():
+    """The compiled module (negsim.engine.kernel), set up on first use: numba's cache pointed
+    at ``cache_dir()`` and the shared formulas registered with numba."""
+    with _LOCK:  # one thread sets numba up (negsim serve warms it in the background)
+        if "kernel" not in _STATE:
+            _STATE["kernel"] = _set_up()
+    return _STATE["kernel"]
+
+
+def _set_up():
+    import numba
+    from numba.extending import overload, register_jitable
+
+    from ..model import element
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        numba.config.CACHE_DIR = str(folder)
+    except OSError:  # no cache: every process compiles the loop
+        pass
+
+    @overload(element.select)
+    def _select(condition, if_true, if_false):
+        def choose(condition, if_true, if_false):
+            return if_true if condition else if_false
+        return choose
+
+    @overload(element.split)
+    def _split(x):
+        def frexp(x):
+            return math.frexp(x)
+        return frexp
+
+    @overload(element.scale2)
+    def _scale2(x, k):
+        def ldexp(x, k):
+            return math.ldexp(x, int(k))
+        return ldexp
+
+    for function in element.registered():
+        register_jitable(inline="always", error_model="numpy")(function)
+    from . import kernel as module
+
+    return module
+
+
+def compile_seconds() -> float:
+    """Make the loop ready in this process (compile it, or load it from the cache) by playing
+    one run of a tiny scenario: the seconds it took (0 once it is ready)."""
+    if "loaded" in _STATE:
+        return 0.0
+    from ..bench import synthetic
+    from ..sampling import sample
+
+    start = time.perf_counter()
+    run_compiled(sample(synthetic(3, 1, 2), 0, 0, 1))
+    return time.perf_counter() - start
+
+
+def layout_arrays(layout: Layout) -> dict:
+    """The layout as the loop takes it: effects as parallel arrays of codes."""
+    effects = layout.effects
+    return {
+        "signatory": layout.signatory, "veto": layout.veto, "members": layout.members,
+        "strategy": layout.strategy.astype(np.int64),
+        "mediator": layout.mediator if layout.mediated else -1,
+        "max_rounds": layout.max_rounds,
+        "moving": np.flatnonzero(layout.moving).astype(np.int64),
+        "still": still(layout),
+        "actor_rank": layout.actor_rank, "issue_rank": layout.issue_rank,
+        "reciprocal": bool(np.any(layout.strategy == 1)),
+        "eff_event": np.array([s.event for s in effects], dtype=np.int64),
+        "eff_attr": np.array([0 if s.kind == "exit" else ATTRS[s.attr] for s in effects],
+                             dtype=np.int64),
+        "eff_op": np.array([OPS[s.op] for s in effects], dtype=np.int64),
+        "eff_index": np.array([max(s.index, 0) for s in effects], dtype=np.int64),
+        "eff_issue": np.array([max(s.issue, 0) for s in effects], dtype=np.int64),
+        "eff_low": np.array([s.bounds[0] for s in effects], dtype=float),
+        "eff_high": np.array([s.bounds[1] for s in effects], dtype=float),
+        "stateful": any(c is not None for c in layout.starts + layout.ends),
+        "starts": _conditions(layout.starts), "ends": _conditions(layout.ends),
+        "stage_of_issue": layout.stage_of_issue.astype(np.int64),
+        "stage_duration": layout.stage_duration.astype(float),
+        "stage_skip": layout.stage_skip.astype(np.int64),
+    }
+
+
+def still(layout: Layout) -> np.ndarray:
+    """Issues that never move and that no belief or effect is about: every actor's estimate
+    of their drift is exactly 0 in every round, so their part of the value of war is a
+    constant of the run. (K,) bool"""
+    out = ~layout.moving & ~layout.contested
+    for spec in layout.effects:
+        if spec.kind == "belief":
+            out[spec.issue] = False
+        elif spec.kind == "front":
+            out[spec.index] = False
+    return out
+
+
+CONDITIONS = {"rejected": 0, "accepted": 1, "agreed": 2, "not_agreed": 3}  # kernel.REJECTED..
+
+
+def _conditions(specs) -> np.ndarray:
+    """Conditions (layout.ConditionSpec or None) as rows of codes (E, 6): kind (-1: none),
+    actor, times, in a row, stage, round."""
+    rows = np.full((len(specs), 6), -1, dtype=np.int64)
+    for e, c in enumerate(specs):
+        if c is not None:
+            rows[e] = (CONDITIONS[c.kind], c.actor, c.times, int(c.in_a_row), c.stage, c.round)
+    return rows
+
+
+def run_compiled(params) -> Outcomes:
+    """Outcomes of every run of a batch (run axis first), the same as run_vector's."""
+    layout = params.layout
+    if params.run_axis_last:
+        raise ValueError("run_compiled takes a batch with the run axis first")
+    module = kernel()
+    _STATE["loaded"] = True
+    out = Outcomes.empty(layout, params.run)
+    base_a = np.stack([params.reservation, params.war_cost, params.capability,
+                       params.exponent, params.patience], axis=1)
+    base_ak = np.stack([params.belief_drift, params.belief_weight], axis=1)
+    base_k = np.stack([params.drift, params.volatility], axis=1)
+    fixed = layout_arrays(layout)
+    c = np.ascontiguousarray  # one compiled signature, whatever batch the arrays come from
+    module.play(
+        c(params.ideal), c(params.salience), base_a, base_ak, base_k, c(params.rate),
+        c(params.initial), c(params.red_low), c(params.red_high), c(params.status_quo),
+        c(params.noise), c(params.horizon), c(params.bias), c(params.step), c(params.hazard),
+        c(params.proposer), c(params.event_fires), c(params.event_start), c(params.event_end),
+        c(params.event_length), c(params.effect_value), *(fixed[name] for name in FIXED),
+        out.agreed, out.round, out.rounds, out.proposer, out.blocker, out.mediator_left,
+        out.censored, out.deal, out.no_deal, out.utility, out.war, out.event, out.stage_round)
+    return out
+
+
+FIXED = ("signatory", "veto", "members", "strategy", "mediator", "max_rounds", "moving",
+         "still", "actor_rank", "issue_rank", "reciprocal", "stateful", "starts", "ends",
+         "stage_of_issue", "stage_duration", "stage_skip", "eff_event", "eff_attr", "eff_op",
+         "eff_index", "eff_issue", "eff_low", "eff_high")  # kernel.play's layout arguments
