@@ -37,7 +37,8 @@ def registered() -> tuple:
 def select(condition, if_true, if_false):
     """``if_true`` where ``condition`` holds, else ``if_false`` (numpy.where; a plain
     conditional expression for a single condition, and in the compiled engine)."""
-    if isinstance(condition, (bool, np.bool_)):
+    if isinstance(condition, (bool, np.bool_)) and not isinstance(if_true, np.ndarray) \
+            and not isinstance(if_false, np.ndarray):
         return if_true if condition else if_false
     return np.where(condition, if_true, if_false)
 
