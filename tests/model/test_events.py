@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negsim.engine import run_vector
+from negsim.model import rules
 from negsim.model.events import Talks, holds, schedule
 from negsim.model.layout import NEVER, ConditionSpec
 from negsim.sampling import sample
@@ -299,14 +300,22 @@ def test_not_agreed_holds_for_a_stage_never_agreed():
 # --- an oracle on any trace ---------------------------------------------------------------------
 
 
-def judge(condition, t: int, rounds: list, stages: dict) -> bool:
+def judge(condition, t: int, rounds: list, stages: dict, standing: bool = False) -> bool:
     """Whether a condition (schema.Condition) holds at the start of round t, read off the
-    trace: the answers of the rounds before t and the rounds the stages were agreed."""
+    trace: the answers of the rounds before t and the rounds the stages were agreed.
+
+    A proposer's own round counts as neither a yes nor a no, unless ``standing`` (an agenda
+    under alternating offers, agenda.standing) and its offer was worth less than its floor
+    to it: then it answered like any required actor."""
+    def stands(r, actor) -> bool:
+        view = r["actors"][actor]
+        return not standing or view["utility"] >= view["floor"] - rules.EPS
+
     def answers(actor):
         for r in rounds[:t]:
             mine = r["responses"].get(actor)
-            if mine is None or r["proposer"] == actor:
-                yield r, None  # not asked (a proposing round counts as no rejection)
+            if mine is None or (r["proposer"] == actor and stands(r, actor)):
+                yield r, None  # not asked, or a proposer standing by its own offer
             else:
                 yield r, mine["accept"]
 
@@ -339,6 +348,7 @@ def check_events_in_trace(scenario, seed: int, run: int) -> None:
     batch = sample(scenario, seed, run, run + 1).take(0)
     T = scenario.protocol.max_rounds
     n = len(rounds)
+    standing = bool(scenario.protocol.agenda) and scenario.protocol.type == "alternating"
     exits = []  # whether an exit is active at round n, the one after the last played
     for e, (name, event) in enumerate(scenario.events.items()):
         fires, length = bool(batch.event_fires[e]), int(batch.event_length[e])
@@ -347,12 +357,12 @@ def check_events_in_trace(scenario, seed: int, run: int) -> None:
         else:
             start, end = NEVER, T
             for t in range(n + 1):
-                if fires and judge(event.when, t, rounds, stages):
+                if fires and judge(event.when, t, rounds, stages, standing):
                     start, end = t, min(t + length, T)
                     break
         if event.ends is not None:
             for t in range(start, min(end, n + 1)):
-                if judge(event.ends, t, rounds, stages):
+                if judge(event.ends, t, rounds, stages, standing):
                     end = t
                     break
         expected = [t for t in range(n) if fires and start <= t < end]
