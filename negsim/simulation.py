@@ -80,8 +80,9 @@ def check_compiled(layout: Layout) -> None:
     from .engine import compiled
 
     if not compiled.available():
-        raise ValueError("the compiled engine needs numba (pip install 'negsim[fast]'; "
-                         "NEGSIM_COMPILED=0 turns it off); the numpy engine needs nothing more")
+        raise ValueError("the compiled engine cannot run here: it needs numba (pip install "
+                         "'negsim[fast]') and NEGSIM_COMPILED not set to 0; --engine numpy "
+                         "needs nothing more")
     if not compiled.supports(layout):
         raise ValueError(f"{layout.name}: the compiled engine does not play agendas or "
                          "state-triggered events yet; use the numpy engine")

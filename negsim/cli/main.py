@@ -189,8 +189,17 @@ def run(
     scenario = _load(scenario_file)
     directory = out or Path("results") / scenario.name
     if engine is Engine.abm and (dask or workers > 1):
-        typer.echo("--workers and --dask apply to the vector engine", err=True)
+        typer.echo("--workers and --dask apply to the batch engines", err=True)
         raise typer.Exit(EXIT_INPUT)
+    if engine is Engine.compiled:
+        from ..model.layout import Layout
+        from ..simulation import check_compiled
+
+        try:
+            check_compiled(Layout.from_scenario(scenario))
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(EXIT_INPUT) from None
     _check_dask(dask)
     total = scenario.montecarlo.runs if runs is None else runs
     with output_folder(directory), progress_bar(total, enabled=not quiet) as advance:

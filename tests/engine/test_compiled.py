@@ -4,6 +4,7 @@ for bit, on the scenarios it supports; it falls back cleanly where it cannot run
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,21 @@ def test_the_shared_power_is_close_to_the_true_one_and_exact_at_one():
     with np.errstate(invalid="ignore"):  # inf * log 1 = inf * 0
         assert np.all(power(np.ones(3), np.array([0.5, 3.0, np.inf])) == 1.0)
     assert np.all(power(np.array([0.5, 0.999]), np.array([np.inf, np.inf])) == 0.0)
+
+
+def test_the_command_line_runs_either_batch_engine_by_name_and_says_when_it_cannot(tmp_path):
+    negsim = [sys.executable, "-m", "negsim", "run", str(BASELINE), "-n", "4096", "-q",
+              "--no-figures", "--seed", "3"]
+    for engine in ("numpy", "compiled"):
+        done = subprocess.run(negsim + ["--engine", engine, "--out", str(tmp_path / engine)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    summaries = [json.loads((tmp_path / e / "summary.json").read_text()) for e in
+                 ("numpy", "compiled")]
+    assert summaries[0] | {"engine": "compiled"} == summaries[1]
+    off = subprocess.run(negsim + ["--engine", "compiled", "--out", str(tmp_path / "off")],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, NEGSIM_COMPILED="0"))
+    assert off.returncode == 2 and "Traceback" not in off.stderr
+    assert "the compiled engine cannot run here" in off.stderr
+    assert not (tmp_path / "off").exists()
