@@ -110,7 +110,7 @@ def powers(x, e):
     x, e = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(e, dtype=float))
     if x.size > FEW:
         return power(x, e)
-    return np.array([power(float(a), float(b)) for a, b in zip(x.flat, e.flat)],
+    return np.array([power(float(a), float(b)) for a, b in zip(x.flat, e.flat, strict=True)],
                     dtype=float).reshape(x.shape)
 
 
