@@ -290,6 +290,6 @@ def test_summary_only_writes_no_runs_and_the_same_summary(tmp_path):
     assert (full / "summary.json").read_text() == (only / "summary.json").read_text()
 
 
-def test_workers_and_dask_are_for_the_vector_engine():
+def test_workers_and_dask_are_for_the_batch_engines():
     result = negsim("run", BASELINE, "-n", "5", "--engine", "abm", "--workers", "2")
-    assert result.returncode == 2 and "vector engine" in result.stderr
+    assert result.returncode == 2 and "batch engines" in result.stderr
