@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import math
 import os
 import threading
 import time
@@ -62,13 +61,14 @@ def cache_dir() -> Path:
 
 
 def source_key() -> str:
-    """A hash of the source of every module the compiled loop is built from, and of the
-    numba and numpy versions."""
+    """A hash of the source of every module the compiled loop is built from (this one too: it
+    registers the formulas), and of the numba and numpy versions."""
     import numba
 
     digest = hashlib.sha256(f"{numba.__version__} {np.__version__}".encode())
     model = Path(layout_module.__file__).parent
-    for path in sorted(model.glob("*.py")) + [Path(__file__).with_name("kernel.py")]:
+    here = Path(__file__)
+    for path in sorted(model.glob("*.py")) + [here, here.with_name("kernel.py")]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -102,16 +102,27 @@ def _set_up():
             return if_true if condition else if_false
         return choose
 
+    bits, number = _bitcasts()
+
     @overload(element.split)
     def _split(x):
-        def frexp(x):
-            return math.frexp(x)
+        def frexp(x):  # math.frexp without branches (so that loops over runs vectorise)
+            tiny = -MIN_NORMAL < x < MIN_NORMAL  # subnormal (or 0): scaled by 2^54 first
+            y = x * TWO_54 if tiny else x
+            b = bits(y)
+            field = (b >> 52) & 0x7FF
+            odd = x == 0.0 or field == 0x7FF  # 0, infinite, NaN: x itself and 0
+            m = x if odd else number((b & MANTISSA_AND_SIGN) | HALF_EXPONENT)
+            k = 0 if odd else field - (1076 if tiny else 1022)
+            return m, np.int64(k)
         return frexp
 
     @overload(element.scale2)
     def _scale2(x, k):
-        def ldexp(x, k):
-            return math.ldexp(x, int(k))
+        def ldexp(x, k):  # x 2^k in two exact steps, rounded once as math.ldexp
+            n = np.int64(k)
+            first = max(n, -969)
+            return (x * number((first + 1023) << 52)) * number((n - first + 1023) << 52)
         return ldexp
 
     for function in element.registered():
@@ -119,6 +130,34 @@ def _set_up():
     from . import kernel as module
 
     return module
+
+
+MANTISSA_AND_SIGN = np.int64(-0x7FF0000000000001)  # 0x800FFFFFFFFFFFFF as an int64
+HALF_EXPONENT = np.int64(0x3FE0000000000000)  # the exponent field of 0.5
+MIN_NORMAL = 2.0 ** -1022
+TWO_54 = 2.0 ** 54
+
+
+def _bitcasts():
+    """numba intrinsics that read a float64's bits as an int64 and back (no conversion): the
+    compiled split and scale2 take a number apart and build 2^k without a call into the C
+    library, and without branches, so that a loop over runs that takes powers vectorises."""
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def bits(typingctx, x):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.int64))
+        return types.int64(types.float64), codegen
+
+    @intrinsic
+    def number(typingctx, n):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.float64))
+        return types.float64(types.int64), codegen
+
+    return bits, number
 
 
 def compile_seconds() -> float:

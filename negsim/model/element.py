@@ -44,16 +44,17 @@ def select(condition, if_true, if_false):
 
 
 def split(x):
-    """(m, k) with x = m 2^k and m in [0.5, 1) (numpy.frexp; math.frexp for one number and
-    when compiled)."""
+    """(m, k) with x = m 2^k and m in [0.5, 1) (numpy.frexp; math.frexp for one number; read
+    from the bits when compiled)."""
     if isinstance(x, float):
         return math.frexp(x)
     return np.frexp(x)
 
 
 def scale2(x, k):
-    """x 2^k for a whole number k held as a float (numpy.ldexp; math.ldexp for one number and
-    when compiled)."""
+    """x 2^k for a whole number k held as a float (numpy.ldexp; math.ldexp for one number).
+    Compiled, it multiplies by two powers of 2, which rounds once as ldexp does for x in
+    [0.5, 2) and k in [-1990, 1023], the range ``exp`` uses."""
     if isinstance(x, float) and np.ndim(k) == 0:
         return math.ldexp(x, int(k))
     return np.ldexp(x, np.asarray(k).astype(np.int32))
