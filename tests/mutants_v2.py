@@ -18,6 +18,7 @@ EQ = "tests/engine/test_v2_equivalence.py::"
 AG = "tests/model/test_agenda.py::"
 EV = "tests/model/test_events.py::"
 CO = "tests/engine/test_compiled.py::"
+LA = "tests/engine/test_lanes.py::"
 
 MUTANTS = [
     # --- beliefs ------------------------------------------------------------------------------
@@ -281,4 +282,30 @@ MUTANTS = [
      "                    accepted_stage[a, stage] = True",
      "                    accepted_stage[a, stage] = False",
      CO + "test_the_staged_scenarios_play_the_same_on_all_three_engines"),
+    # --- the compiled engine's lane loop (negsim/engine/lanes.py) -----------------------------
+    ("the lanes forget that the window closed on a run", "negsim/engine/lanes.py",
+     "                o_censored[i] = True", "                o_censored[i] = False",
+     LA + "test_runs_cut_off_by_the_window_record_the_war_as_it_stands"),
+    ("the lanes never shorten the mediator's step", "negsim/engine/lanes.py",
+     "            if not ok[w] and run[w] >= 0 and not done[w]:",
+     "            if False:",
+     LA + "test_the_mediator_shortens_its_steps_in_the_lanes_too"),
+    ("a lane skips a run when it takes the next", "negsim/engine/lanes.py",
+     "                          event_end, members, m, still, state)\n"
+     "                    following += 1",
+     "                          event_end, members, m, still, state)\n"
+     "                    following += 2",
+     LA + "test_any_number_of_runs_fills_and_empties_the_lanes"),
+    ("the lanes' blocker ignores red-line breaches", "negsim/engine/lanes.py",
+     "if rejected[a, w] and (not breaching[w] or not inside[a, w]) and (",
+     "if rejected[a, w] and (",
+     LA + "test_generated_scenarios_play_the_same_in_lanes"),
+    ("the lanes' redraft pulls toward those who accepted too", "negsim/engine/lanes.py",
+     "                        if rejected[a, w] else 0.0",
+     "                        if True else 0.0",
+     LA + "test_every_scenario_the_lanes_play"),
+    ("the lanes read a threshold a round late", "negsim/engine/lanes.py",
+     "                tau = concession_time(t[w] + 1, x_pat[a, w])",
+     "                tau = concession_time(t[w], x_pat[a, w])",
+     LA + "test_any_number_of_runs_fills_and_empties_the_lanes"),
 ]

@@ -68,7 +68,8 @@ def source_key() -> str:
     digest = hashlib.sha256(f"{numba.__version__} {np.__version__}".encode())
     model = Path(layout_module.__file__).parent
     here = Path(__file__)
-    for path in sorted(model.glob("*.py")) + [here, here.with_name("kernel.py")]:
+    for path in sorted(model.glob("*.py")) + [here, here.with_name("kernel.py"),
+                                              here.with_name("lanes.py")]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -128,7 +129,9 @@ def _set_up():
     for function in element.registered():
         register_jitable(inline="always", error_model="numpy")(function)
     from . import kernel as module
+    from . import lanes
 
+    module.lanes = lanes
     return module
 
 
@@ -241,6 +244,16 @@ def run_compiled(params) -> Outcomes:
     base_k = np.stack([params.drift, params.volatility], axis=1)
     fixed = layout_arrays(layout)
     c = np.ascontiguousarray  # one compiled signature, whatever batch the arrays come from
+    if _STATE.get("lanes", True) and module.lanes.fits(fixed):
+        module.lanes.play(
+            c(params.ideal), c(params.salience), base_a, base_ak, base_k, c(params.red_low),
+            c(params.red_high), c(params.status_quo), c(params.noise), c(params.horizon),
+            c(params.bias), c(params.step), c(params.hazard), c(params.proposer),
+            c(params.event_fires), c(params.event_start), c(params.event_end),
+            *(fixed[name] for name in LANE_FIXED), out.agreed, out.round, out.rounds,
+            out.proposer, out.blocker, out.censored, out.deal, out.no_deal, out.utility,
+            out.war, out.event)
+        return out
     module.play(
         c(params.ideal), c(params.salience), base_a, base_ak, base_k, c(params.rate),
         c(params.initial), c(params.red_low), c(params.red_high), c(params.status_quo),
@@ -256,3 +269,5 @@ FIXED = ("signatory", "veto", "members", "strategy", "mediator", "max_rounds", "
          "still", "actor_rank", "issue_rank", "reciprocal", "stateful", "starts", "ends",
          "stage_of_issue", "stage_duration", "stage_skip", "eff_event", "eff_attr", "eff_op",
          "eff_index", "eff_issue", "eff_low", "eff_high")  # kernel.play's layout arguments
+LANE_FIXED = ("signatory", "veto", "members", "strategy", "mediator", "max_rounds", "moving",
+              "still", "actor_rank")  # lanes.play's

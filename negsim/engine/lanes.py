@@ -1,0 +1,363 @@
+"""The compiled loop in lanes: LANES runs played side by side, one round of each at a time.
+
+kernel.play plays one run after another; each round of a run is a few hundred dependent
+operations, which a core runs one or two at a time. Here the same rounds of LANES runs are
+interleaved: every step of the round is a loop over the lanes, on arrays with the lane axis
+last, which numba (LLVM) turns into vector instructions (8 numbers at once with AVX-512, 4
+with AVX2). A lane whose run ends (a deal, or the window closes) records its outcome and
+takes the next run of the batch, so lanes stay busy however long their runs last.
+
+It plays the scenarios most analyses run (``fits``): a mediated protocol, parameters that
+no event changes, no agenda, no state-triggered events and no reciprocal actors; kernel.play
+plays every other. Each lane applies the shared formulas (negsim.model) in kernel.play's
+order, so its outcomes are the same bits; the tests check both against the numpy engine
+(tests/engine/test_compiled.py). The rare branches (the mediator shortening its step, an
+outcome to record, a run to load) are kernel.py's own helpers, applied to one lane.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..model.beliefs import estimate as belief_estimate
+from ..model.element import power
+from ..model.rules import (
+    EPS,
+    HARDLINER,
+    accepts,
+    advance_front,
+    clip,
+    issue_utility,
+    moved,
+    within,
+)
+from ..model.tactics import conceded, concession_time, threshold
+from ..model.text import closing_scale, opening_text, pull_share, rejecter_move
+from ..model.war import floor, front_point, war_value
+from .kernel import INLINE, OPTIONS, constrain, target
+
+LANES = 64  # runs side by side (16: 175 ns a run-round on the baseline, 32: 144, 64: 121, 128: 118)
+
+
+def fits(fixed: dict) -> bool:
+    """Whether the lane loop plays a scenario (its compiled.layout_arrays): mediated, no
+    effects, no agenda, no state-triggered events, no reciprocal actors."""
+    return (int(fixed["mediator"]) >= 0 and fixed["eff_event"].shape[0] == 0
+            and fixed["stage_duration"].shape[0] == 0 and not fixed["stateful"]
+            and not fixed["reciprocal"])
+
+
+@njit(**INLINE)
+def _load(w, i, ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo,
+          horizon, bias, step, fires, event_start, event_end, members, mediator, still, state):
+    """Put run i in lane w: its parameters, its state at round 0 and the mediator's opening
+    direction (kernel.play's t = 0 branch)."""
+    (run, t, blocker, x_ideal, x_weight, x_low, x_high, x_sq, x_h, x_bias, x_step, x_res,
+     x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front, direction,
+     still_term, fire, start, end, seen, goal, gain, col, col2, col3, col4,
+     col5) = state
+    n_actors, n_issues = ideal.shape[1], ideal.shape[2]
+    run[w] = i
+    t[w] = 0
+    blocker[w] = -1
+    x_h[w] = horizon[i]
+    x_bias[w] = bias[i]
+    x_step[w] = step[i]
+    for a in range(n_actors):
+        x_res[a, w] = base_a[i, 0, a]
+        x_cost[a, w] = base_a[i, 1, a]
+        x_cap[a, w] = base_a[i, 2, a]
+        x_exp[a, w] = base_a[i, 3, a]
+        x_pat[a, w] = base_a[i, 4, a]
+        for k in range(n_issues):
+            x_ideal[a, k, w] = ideal[i, a, k]
+            x_weight[a, k, w] = salience[i, a, k]
+            x_low[a, k, w] = red_low[i, a, k]
+            x_high[a, k, w] = red_high[i, a, k]
+            x_bdrift[a, k, w] = base_ak[i, 0, a, k]
+            x_bweight[a, k, w] = base_ak[i, 1, a, k]
+            if still[k]:
+                still_term[a, k, w] = issue_utility(status_quo[i, k], ideal[i, a, k],
+                                                    salience[i, a, k])
+    for k in range(n_issues):
+        x_sq[k, w] = status_quo[i, k]
+        front[k, w] = status_quo[i, k]
+        x_drift[k, w] = base_k[i, 0, k]
+        x_vol[k, w] = base_k[i, 1, k]
+    for e in range(fire.shape[0]):
+        fire[e, w] = fires[i, e]
+        start[e, w] = event_start[i, e]
+        end[e, w] = event_end[i, e]
+        seen[e, w] = False
+    target(ideal[i], salience[i], base_a[i], members, mediator, goal, gain)
+    for k in range(n_issues):
+        m_ideal = ideal[i, mediator, k]
+        direction[k, w] = opening_text(m_ideal, bias[i], goal[k]) - m_ideal
+
+
+@njit(**OPTIONS)
+def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo, noise,
+         horizon, bias, step, hazard, proposer, fires, event_start, event_end, signatory, veto,
+         members, strategy, mediator, max_rounds, moving, still, actor_rank, o_agreed, o_round,
+         o_rounds, o_proposer, o_blocker, o_censored, o_deal, o_nodeal, o_utility, o_war,
+         o_event):
+    """Play every run of a batch (for a scenario that ``fits``) in LANES lanes; the same
+    outcomes as kernel.play, into the same o_* arrays."""
+    n_runs, n_actors, n_issues = ideal.shape
+    n_events = fires.shape[1]
+    W = LANES
+    A, K = n_actors, n_issues
+    m = mediator
+    run = np.full(W, -1, dtype=np.int64)
+    t = np.zeros(W, dtype=np.int64)
+    blocker = np.full(W, -1, dtype=np.int64)
+    x_ideal = np.zeros((A, K, W))
+    x_weight = np.zeros((A, K, W))
+    x_low = np.zeros((A, K, W))
+    x_high = np.ones((A, K, W))
+    x_sq = np.zeros((K, W))
+    x_h = np.zeros(W)
+    x_bias = np.zeros(W)
+    x_step = np.zeros(W)
+    x_res = np.zeros((A, W))
+    x_cost = np.zeros((A, W))
+    x_cap = np.zeros((A, W))
+    x_exp = np.ones((A, W))
+    x_pat = np.zeros((A, W))
+    x_bdrift = np.zeros((A, K, W))
+    x_bweight = np.ones((A, K, W))
+    x_drift = np.zeros((K, W))
+    x_vol = np.zeros((K, W))
+    front = np.zeros((K, W))
+    direction = np.zeros((K, W))
+    still_term = np.zeros((A, K, W))
+    fire = np.zeros((n_events, W), dtype=np.bool_)
+    start = np.zeros((n_events, W), dtype=np.int64)
+    end = np.zeros((n_events, W), dtype=np.int64)
+    seen = np.zeros((n_events, W), dtype=np.bool_)
+    goal = np.empty(K)
+    gain = np.empty(K)
+    col, col2, col3 = np.empty(K), np.empty(K), np.empty(K)
+    col4, col5 = np.empty(K), np.empty(K)
+    state = (run, t, blocker, x_ideal, x_weight, x_low, x_high, x_sq, x_h, x_bias, x_step, x_res,
+         x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front, direction,
+         still_term, fire, start, end, seen, goal, gain, col, col2, col3, col4, col5)
+    # the round's working arrays (lane axis last)
+    text = np.zeros((K, W))
+    offer = np.zeros((K, W))
+    total = np.zeros(W)
+    war = np.zeros((A, W))
+    floors = np.zeros((A, W))
+    utility = np.zeros((A, W))
+    inside = np.zeros((A, W), dtype=np.bool_)
+    thresholds = np.zeros((A, W))
+    rejected = np.zeros((A, W), dtype=np.bool_)
+    steps = np.zeros((A, K, W))
+    ok = np.zeros(W, dtype=np.bool_)
+    deal = np.zeros(W, dtype=np.bool_)
+    breaching = np.zeros(W, dtype=np.bool_)
+    done = np.zeros(W, dtype=np.bool_)
+    hz = np.zeros(W)
+    tf = np.zeros(W)
+    p = np.zeros(W, dtype=np.int64)
+    widest = np.zeros(W)
+    rank = np.zeros(W, dtype=np.int64)
+    pull_total = np.zeros(W)
+    norm = np.zeros(W)
+    last_t = hazard.shape[1] - 1
+    following = 0
+    for w in range(W):
+        if following < n_runs:
+            _load(w, following, ideal, salience, base_a, base_ak, base_k, red_low, red_high,
+                  status_quo, horizon, bias, step, fires, event_start, event_end, members,
+                  m, still, state)
+            following += 1
+    while True:
+        busy = False
+        for w in range(W):
+            busy = busy or run[w] >= 0
+        if not busy:
+            break
+        for w in range(W):
+            tf[w] = t[w]
+            done[w] = False
+        # the value of war (kernel.war_values)
+        for a in range(A):
+            for k in range(K):
+                if still[k]:
+                    for w in range(W):
+                        term = still_term[a, k, w]
+                        total[w] = term if k == 0 else total[w] + term
+                else:
+                    for w in range(W):
+                        mu = belief_estimate(x_bdrift[a, k, w], x_bweight[a, k, w],
+                                             front[k, w] - x_sq[k, w], tf[w])
+                        point = front_point(front[k, w], mu, x_h[w])
+                        term = issue_utility(point, x_ideal[a, k, w], x_weight[a, k, w])
+                        total[w] = term if k == 0 else total[w] + term
+            for w in range(W):
+                war[a, w] = war_value(total[w], x_cost[a, w], x_h[w])
+        # the runs whose window has closed: no deal, the war as it stands (kernel._no_deal)
+        for w in range(W):
+            if run[w] >= 0 and t[w] == max_rounds:
+                i = run[w]
+                o_rounds[i] = max_rounds
+                o_censored[i] = True
+                o_blocker[i] = blocker[w]
+                for k in range(K):
+                    o_nodeal[i, k] = front[k, w]
+                for a in range(A):
+                    o_utility[i, a] = war[a, w]
+                    o_war[i, a] = war[a, w]
+                for e in range(n_events):
+                    o_event[i, e] = seen[e, w]
+                done[w] = True
+        for e in range(n_events):  # the events acting this round (events.activity)
+            for w in range(W):
+                seen[e, w] = seen[e, w] or (fire[e, w] and start[e, w] <= t[w]
+                                            and t[w] < end[e, w])
+        # floors (the demands only matter to reciprocal actors and proposers: none here)
+        for a in range(A):
+            for w in range(W):
+                floors[a, w] = floor(x_res[a, w], war[a, w])
+        # the mediator's text: a step along the direction, kept if it meets its floor
+        for w in range(W):
+            total[w] = 0.0
+        for k in range(K):
+            for w in range(W):
+                base = x_ideal[m, k, w] if t[w] == 0 else text[k, w]
+                x = clip(base + direction[k, w], x_low[m, k, w], x_high[m, k, w])
+                offer[k, w] = x
+                term = issue_utility(x, x_ideal[m, k, w], x_weight[m, k, w])
+                total[w] = term if k == 0 else total[w] + term
+        for w in range(W):
+            ok[w] = total[w] >= floors[m, w] - EPS
+        for w in range(W):
+            if not ok[w] and run[w] >= 0 and not done[w]:  # shorter steps (kernel.constrain)
+                for k in range(K):
+                    col[k] = x_ideal[m, k, w] if t[w] == 0 else text[k, w]
+                    col2[k] = direction[k, w]
+                    col3[k] = x_ideal[m, k, w]
+                    col4[k] = x_weight[m, k, w]
+                    col5[k] = x_low[m, k, w]
+                    goal[k] = x_high[m, k, w]
+                constrain(col, col2, col3, col4, floors[m, w], col5, goal, gain)
+                for k in range(K):
+                    offer[k, w] = gain[k]
+        for k in range(K):
+            for w in range(W):
+                text[k, w] = offer[k, w]
+        # everyone's answer
+        for a in range(A):
+            for w in range(W):
+                total[w] = 0.0
+                ok[w] = True
+            for k in range(K):
+                for w in range(W):
+                    term = issue_utility(offer[k, w], x_ideal[a, k, w], x_weight[a, k, w])
+                    total[w] = term if k == 0 else total[w] + term
+                    ok[w] = ok[w] & within(offer[k, w], x_low[a, k, w], x_high[a, k, w])
+            for w in range(W):
+                utility[a, w] = total[w]
+                inside[a, w] = ok[w]
+        for w in range(W):
+            at = min(t[w], last_t)
+            i = max(run[w], 0)
+            hz[w] = hazard[i, at]
+            p[w] = proposer[i, at]
+            deal[w] = True
+            breaching[w] = False
+        for a in range(A):
+            hard = strategy[a] == HARDLINER
+            for w in range(W):
+                tau = concession_time(t[w] + 1, x_pat[a, w])
+                nxt = 1.0 if hard else power(tau, x_exp[a, w])
+                upcoming = 1.0 if hard else conceded(floors[a, w], 1.0, nxt)
+                thresholds[a, w] = threshold(floors[a, w], upcoming, war[a, w], x_cost[a, w],
+                                             hz[w])
+        for a in range(A):
+            for w in range(W):
+                hit = signatory[a]
+                for k in range(K):
+                    hit = hit or (veto[a, k] and moved(offer[k, w], x_sq[k, w]))
+                yes = accepts(utility[a, w], thresholds[a, w], inside[a, w]) or a == p[w]
+                no = hit and not yes
+                rejected[a, w] = no
+                deal[w] = deal[w] and not no
+                breaching[w] = breaching[w] or (no and not inside[a, w])
+        for w in range(W):  # the deals (kernel.play, ``deal and final``)
+            if deal[w] and run[w] >= 0 and not done[w]:
+                i = run[w]
+                o_agreed[i] = True
+                o_round[i] = t[w]
+                o_rounds[i] = t[w] + 1
+                o_proposer[i] = p[w]
+                for k in range(K):
+                    o_deal[i, k] = offer[k, w]
+                    o_nodeal[i, k] = front[k, w]
+                for a in range(A):
+                    o_utility[i, a] = utility[a, w]
+                    o_war[i, a] = war[a, w]
+                for e in range(n_events):
+                    o_event[i, e] = seen[e, w]
+                done[w] = True
+        # the blocker (rules.blocker)
+        for w in range(W):
+            blocker[w] = -1
+            widest[w] = 0.0
+            rank[w] = 0
+        for a in range(A):
+            for w in range(W):
+                gap = thresholds[a, w] - utility[a, w]
+                if rejected[a, w] and (not breaching[w] or not inside[a, w]) and (
+                        blocker[w] < 0 or gap > widest[w]
+                        or (gap == widest[w] and actor_rank[a] < rank[w])):
+                    widest[w] = gap
+                    blocker[w] = a
+                    rank[w] = actor_rank[a]
+        # the mediator's redraft (kernel.redraft): toward the rejecters' acceptance sets
+        for a in range(A):
+            for w in range(W):
+                pull = x_cap[a, w] if rejected[a, w] else 0.0
+                pull_total[w] = pull if a == 0 else pull_total[w] + pull
+            for k in range(K):
+                for w in range(W):
+                    onto = clip(offer[k, w], x_low[a, k, w], x_high[a, k, w])
+                    d = x_weight[a, k, w] * np.sign(x_ideal[a, k, w] - onto)
+                    term = issue_utility(onto, x_ideal[a, k, w], x_weight[a, k, w])
+                    norm[w] = d * d if k == 0 else norm[w] + d * d
+                    total[w] = term if k == 0 else total[w] + term
+                    steps[a, k, w] = onto
+            for w in range(W):
+                total[w] = closing_scale(thresholds[a, w] - total[w], norm[w])
+            for k in range(K):
+                for w in range(W):
+                    steps[a, k, w] = rejecter_move(offer[k, w], steps[a, k, w],
+                                                   x_ideal[a, k, w], x_weight[a, k, w],
+                                                   total[w])
+        for k in range(K):
+            for a in range(A):
+                for w in range(W):
+                    term = pull_share(x_cap[a, w], pull_total[w]) * steps[a, k, w] \
+                        if rejected[a, w] else 0.0
+                    total[w] = term if a == 0 else total[w] + term
+            for w in range(W):
+                direction[k, w] = x_step[w] * total[w]
+        # the front moves
+        for j in range(moving.shape[0]):
+            k = moving[j]
+            for w in range(W):
+                at = min(t[w], last_t)
+                shock = noise[at, j, max(run[w], 0)]
+                front[k, w] = advance_front(front[k, w], x_drift[k, w], x_vol[k, w], shock)
+        for w in range(W):
+            t[w] += 1
+            if done[w]:
+                if following < n_runs:
+                    _load(w, following, ideal, salience, base_a, base_ak, base_k, red_low,
+                          red_high, status_quo, horizon, bias, step, fires, event_start,
+                          event_end, members, m, still, state)
+                    following += 1
+                else:
+                    run[w] = -1
