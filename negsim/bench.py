@@ -30,8 +30,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__, load_scenario, simulate
 from .atomic import write_text_atomic
+from .sampling import BLOCK
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 SCALING = ([(a, 8, 156) for a in (4, 8, 16, 32)] + [(4, k, 156) for k in (32, 128)]
@@ -40,13 +43,15 @@ SCALING = ([(a, 8, 156) for a in (4, 8, 16, 32)] + [(4, k, 156) for k in (32, 12
 
 def measure(engine: str, runs: int, seed: int, scenario=None, **options) -> dict:
     """Time one engine on runs 0 .. runs-1 of a scenario (the baseline by default), end to
-    end: sampling, playing, tallying and the table of runs."""
+    end: sampling, playing, tallying, and the table of runs unless ``keep_runs=False``
+    (worker processes, where asked for, are started inside the timing)."""
     scenario = load_scenario(BASELINE) if scenario is None else scenario
     simulate(scenario, runs=64, seed=seed, engine=engine)  # compiled, or loaded, beforehand
     start = time.perf_counter()
     results = simulate(scenario, runs=runs, seed=seed, engine=engine, **options)
     seconds = time.perf_counter() - start
-    run_rounds = int(results.runs["rounds"].sum())
+    played = results.tally.rounds  # runs by the number of rounds they played
+    run_rounds = int(np.dot(np.arange(played.size), played))
     return {"engine": engine, "runs": runs, "seconds": round(seconds, 3),
             "run_rounds": run_rounds, "run_rounds_per_s": run_rounds / seconds,
             "runs_per_s": runs / seconds, **options}
@@ -217,9 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--abm-runs", type=int, default=300)
     parser.add_argument("--vector-runs", type=int, default=100_000,
-                        help="runs of each batch engine on 1 process")
+                        help="runs of each batch engine on 1 process (summary only)")
     parser.add_argument("--parallel-runs", type=int, default=1_000_000,
-                        help="runs of each 2-process job (enough to pay for starting workers)")
+                        help="least runs of each 2-process job (summary only)")
+    parser.add_argument("--parallel-seconds", type=float, default=30.0,
+                        help="more runs, where needed, for each 2-process job to last about "
+                        "this long (so that starting the workers, about 1.5 s, is paid for)")
     parser.add_argument("--memory-runs", type=int, default=1_000_000)
     parser.add_argument("--summary-runs", type=int, default=10_000_000,
                         help="runs of the summary-only memory job (2 workers)")
@@ -242,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = {"abm": measure("abm", args.abm_runs, args.seed),
             "abm_2": measure_abm_parallel(args.abm_runs, args.seed)}
     for engine in batch:
-        rows[engine] = measure(engine, args.vector_runs, args.seed)
-        rows[f"{engine}_2"] = measure(engine, args.parallel_runs, args.seed, workers=2)
+        rows[engine] = measure(engine, args.vector_runs, args.seed, keep_runs=False)
+        runs = max(args.parallel_runs,
+                   int(rows[engine]["runs_per_s"] * 2 * args.parallel_seconds) // BLOCK * BLOCK)
+        rows[f"{engine}_2"] = measure(engine, runs, args.seed, workers=2, keep_runs=False)
     scaling = measure_scaling(args.scaling_seconds) if args.scaling_seconds else []
     solutions = [measure_solve(args.solve_runs, args.seed, w) for w in (1, 2)] \
         if args.solve_runs else []

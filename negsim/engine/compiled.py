@@ -164,15 +164,18 @@ def _bitcasts():
 
 
 def compile_seconds() -> float:
-    """Make the loop ready in this process (compile it, or load it from the cache) by playing
-    one run of a tiny scenario: the seconds it took (0 once it is ready)."""
+    """Make both loops ready in this process (compile them, or load them from the cache) by
+    playing one run of a tiny scenario in lanes and one run by run: the seconds it took (0
+    once they are ready)."""
     if "loaded" in _STATE:
         return 0.0
     from ..bench import synthetic
     from ..sampling import sample
 
     start = time.perf_counter()
-    run_compiled(sample(synthetic(3, 1, 2), 0, 0, 1))
+    params = sample(synthetic(3, 1, 2), 0, 0, 1)
+    run_compiled(params)
+    run_compiled(params, lanes=False)
     return time.perf_counter() - start
 
 
@@ -230,8 +233,10 @@ def _conditions(specs) -> np.ndarray:
     return rows
 
 
-def run_compiled(params) -> Outcomes:
-    """Outcomes of every run of a batch (run axis first), the same as run_vector's."""
+def run_compiled(params, lanes: bool = True) -> Outcomes:
+    """Outcomes of every run of a batch (run axis first), the same as run_vector's: in lanes
+    (negsim.engine.lanes) where the scenario fits them and ``lanes``, else run by run
+    (negsim.engine.kernel)."""
     layout = params.layout
     if params.run_axis_last:
         raise ValueError("run_compiled takes a batch with the run axis first")
@@ -244,7 +249,7 @@ def run_compiled(params) -> Outcomes:
     base_k = np.stack([params.drift, params.volatility], axis=1)
     fixed = layout_arrays(layout)
     c = np.ascontiguousarray  # one compiled signature, whatever batch the arrays come from
-    if _STATE.get("lanes", True) and module.lanes.fits(fixed):
+    if lanes and module.lanes.fits(fixed):
         module.lanes.play(
             c(params.ideal), c(params.salience), base_a, base_ak, base_k, c(params.red_low),
             c(params.red_high), c(params.status_quo), c(params.noise), c(params.horizon),

@@ -155,6 +155,7 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
     rejected = np.zeros((A, W), dtype=np.bool_)
     steps = np.zeros((A, K, W))
     ok = np.zeros(W, dtype=np.bool_)
+    required = np.zeros(W, dtype=np.bool_)
     deal = np.zeros(W, dtype=np.bool_)
     breaching = np.zeros(W, dtype=np.bool_)
     done = np.zeros(W, dtype=np.bool_)
@@ -276,16 +277,19 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
                 upcoming = 1.0 if hard else conceded(floors[a, w], 1.0, nxt)
                 thresholds[a, w] = threshold(floors[a, w], upcoming, war[a, w], x_cost[a, w],
                                              hz[w])
-        for a in range(A):
+        for a in range(A):  # who must answer, who rejects (| and &: no branches per lane)
             for w in range(W):
-                hit = signatory[a]
-                for k in range(K):
-                    hit = hit or (veto[a, k] and moved(offer[k, w], x_sq[k, w]))
-                yes = accepts(utility[a, w], thresholds[a, w], inside[a, w]) or a == p[w]
-                no = hit and not yes
+                required[w] = signatory[a]
+            for k in range(K):
+                if veto[a, k]:
+                    for w in range(W):
+                        required[w] = required[w] | moved(offer[k, w], x_sq[k, w])
+            for w in range(W):
+                yes = accepts(utility[a, w], thresholds[a, w], inside[a, w]) | (a == p[w])
+                no = required[w] & ~yes
                 rejected[a, w] = no
-                deal[w] = deal[w] and not no
-                breaching[w] = breaching[w] or (no and not inside[a, w])
+                deal[w] = deal[w] & ~no
+                breaching[w] = breaching[w] | (no & ~inside[a, w])
         for w in range(W):  # the deals (kernel.play, ``deal and final``)
             if deal[w] and run[w] >= 0 and not done[w]:
                 i = run[w]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from .tally import Tally, histogram_quantiles, integer_quantiles
 
@@ -24,6 +23,8 @@ def wilson(successes: int, trials: int, level: float = 0.95) -> tuple[float, flo
     """Wilson score interval of a binomial proportion (NaN, NaN without trials)."""
     if trials == 0:
         return math.nan, math.nan
+    from scipy import stats  # here: worker processes and `negsim validate` never need it
+
     ci = stats.binomtest(successes, trials).proportion_ci(level, method="wilson")
     return float(ci.low), float(ci.high)
 
@@ -32,6 +33,8 @@ def mean_interval(mean: float, variance: float, n: int, level: float = 0.95):
     """Student-t interval of a mean from its sample variance."""
     if n < 2 or not math.isfinite(variance):
         return math.nan, math.nan
+    from scipy import stats
+
     half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(variance / n)
     return float(mean - half), float(mean + half)
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import copy
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -24,17 +23,6 @@ from tests.model.test_theory import baseline_like, v2_scenario_data
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
 
-@contextmanager
-def lanes_off():
-    """The compiled engine without its lane loop: every run by kernel.play."""
-    compiled.kernel()
-    compiled._STATE["lanes"] = False
-    try:
-        yield
-    finally:
-        compiled._STATE["lanes"] = True
-
-
 def fits(scenario) -> bool:
     from negsim.engine import lanes
 
@@ -46,8 +34,7 @@ def all_three(scenario, seed, start, stop):
     assert fits(scenario)
     params = sample(scenario, seed, start, stop)
     laned = compiled.run_compiled(params)
-    with lanes_off():
-        assert_identical(laned, compiled.run_compiled(params))
+    assert_identical(laned, compiled.run_compiled(params, lanes=False))
     assert_identical(laned, run_vector(params))
     return laned
 
