@@ -291,9 +291,9 @@ MUTANTS = [
      "            if False:",
      LA + "test_the_mediator_shortens_its_steps_in_the_lanes_too"),
     ("a lane skips a run when it takes the next", "negsim/engine/lanes.py",
-     "                          event_end, members, m, still, state)\n"
+     "                          event_end, effect_value, still, state)\n"
      "                    following += 1",
-     "                          event_end, members, m, still, state)\n"
+     "                          event_end, effect_value, still, state)\n"
      "                    following += 2",
      LA + "test_any_number_of_runs_fills_and_empties_the_lanes"),
     ("the lanes' blocker ignores red-line breaches", "negsim/engine/lanes.py",
@@ -304,6 +304,13 @@ MUTANTS = [
      "                        if rejected[a, w] else 0.0",
      "                        if True else 0.0",
      LA + "test_every_scenario_the_lanes_play"),
+    ("the mediator never walks away in the lanes", "negsim/engine/lanes.py",
+     "leaving[w] = leaving[w] or act[w]", "leaving[w] = leaving[w]",
+     LA + "test_events_change_the_parameters_and_the_mediator_walks_away_in_the_lanes"),
+    ("events do not change beliefs in the lanes", "negsim/engine/lanes.py",
+     "table[j, k, w] = effect(table[j, k, w], op, value[f, w], low, high)",
+     "table[j, k, w] = table[j, k, w]",
+     LA + "test_events_change_the_parameters_and_the_mediator_walks_away_in_the_lanes"),
     ("the lanes read a threshold a round late", "negsim/engine/lanes.py",
      "                tau = concession_time(t[w] + 1, x_pat[a, w])",
      "                tau = concession_time(t[w], x_pat[a, w])",

@@ -255,9 +255,9 @@ def run_compiled(params, lanes: bool = True) -> Outcomes:
             c(params.red_high), c(params.status_quo), c(params.noise), c(params.horizon),
             c(params.bias), c(params.step), c(params.hazard), c(params.proposer),
             c(params.event_fires), c(params.event_start), c(params.event_end),
-            *(fixed[name] for name in LANE_FIXED), out.agreed, out.round, out.rounds,
-            out.proposer, out.blocker, out.censored, out.deal, out.no_deal, out.utility,
-            out.war, out.event)
+            c(params.effect_value), *(fixed[name] for name in LANE_FIXED), out.agreed,
+            out.round, out.rounds, out.proposer, out.blocker, out.mediator_left,
+            out.censored, out.deal, out.no_deal, out.utility, out.war, out.event)
         return out
     module.play(
         c(params.ideal), c(params.salience), base_a, base_ak, base_k, c(params.rate),
@@ -275,4 +275,5 @@ FIXED = ("signatory", "veto", "members", "strategy", "mediator", "max_rounds", "
          "stage_of_issue", "stage_duration", "stage_skip", "eff_event", "eff_attr", "eff_op",
          "eff_index", "eff_issue", "eff_low", "eff_high")  # kernel.play's layout arguments
 LANE_FIXED = ("signatory", "veto", "members", "strategy", "mediator", "max_rounds", "moving",
-              "still", "actor_rank")  # lanes.play's
+              "still", "actor_rank", "eff_event", "eff_attr", "eff_op", "eff_index",
+              "eff_issue", "eff_low", "eff_high")  # lanes.play's

@@ -7,12 +7,13 @@ last, which numba (LLVM) turns into vector instructions (8 numbers at once with 
 with AVX2). A lane whose run ends (a deal, or the window closes) records its outcome and
 takes the next run of the batch, so lanes stay busy however long their runs last.
 
-It plays the scenarios most analyses run (``fits``): a mediated protocol, parameters that
-no event changes, no agenda, no state-triggered events and no reciprocal actors; kernel.play
-plays every other. Each lane applies the shared formulas (negsim.model) in kernel.play's
-order, so its outcomes are the same bits; the tests check both against the numpy engine
-(tests/engine/test_compiled.py). The rare branches (the mediator shortening its step, an
-outcome to record, a run to load) are kernel.py's own helpers, applied to one lane.
+It plays the scenarios of the mediated protocol without an agenda, state-triggered events
+or reciprocal actors (``fits``): events at drawn rounds, their effects and the mediator's
+exits included; kernel.play plays every other. Each lane applies the shared formulas
+(negsim.model) in kernel.play's order, so its outcomes are the same bits; the tests check
+lanes, kernel.play and the numpy engine against each other (tests/engine/test_lanes.py).
+What happens once a run (the mediator's opening, an outcome to record, a run to load) or
+rarely (the mediator shortening its step) is done lane by lane, with kernel.py's helpers.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..model.rules import (
     accepts,
     advance_front,
     clip,
+    effect,
     issue_utility,
     moved,
     within,
@@ -35,28 +37,40 @@ from ..model.rules import (
 from ..model.tactics import conceded, concession_time, threshold
 from ..model.text import closing_scale, opening_text, pull_share, rejecter_move
 from ..model.war import floor, front_point, war_value
-from .kernel import INLINE, OPTIONS, constrain, target
+from .kernel import (
+    BELIEF_DRIFT,
+    BELIEF_WEIGHT,
+    CAPABILITY,
+    DRIFT,
+    EXIT,
+    EXPONENT,
+    INLINE,
+    OPTIONS,
+    PATIENCE,
+    RESERVATION,
+    WAR_COST,
+    constrain,
+    target,
+)
 
 LANES = 64  # runs side by side (16: 175 ns a run-round on the baseline, 32: 144, 64: 121, 128: 118)
 
 
 def fits(fixed: dict) -> bool:
     """Whether the lane loop plays a scenario (its compiled.layout_arrays): mediated, no
-    effects, no agenda, no state-triggered events, no reciprocal actors."""
-    return (int(fixed["mediator"]) >= 0 and fixed["eff_event"].shape[0] == 0
-            and fixed["stage_duration"].shape[0] == 0 and not fixed["stateful"]
-            and not fixed["reciprocal"])
+    agenda, no state-triggered events, no reciprocal actors."""
+    return (int(fixed["mediator"]) >= 0 and fixed["stage_duration"].shape[0] == 0
+            and not fixed["stateful"] and not fixed["reciprocal"])
 
 
 @njit(**INLINE)
 def _load(w, i, ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo,
-          horizon, bias, step, fires, event_start, event_end, members, mediator, still, state):
-    """Put run i in lane w: its parameters, its state at round 0 and the mediator's opening
-    direction (kernel.play's t = 0 branch)."""
+          horizon, bias, step, fires, event_start, event_end, effect_value, still, state):
+    """Put run i in lane w: its parameters (as drawn, and in force until an event changes
+    them) and its state at round 0."""
     (run, t, blocker, x_ideal, x_weight, x_low, x_high, x_sq, x_h, x_bias, x_step, x_res,
-     x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front, direction,
-     still_term, fire, start, end, seen, goal, gain, col, col2, col3, col4,
-     col5) = state
+     x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front, still_term,
+     fire, start, end, seen, b_a, b_ak, b_k, x_value) = state
     n_actors, n_issues = ideal.shape[1], ideal.shape[2]
     run[w] = i
     t[w] = 0
@@ -70,6 +84,8 @@ def _load(w, i, ideal, salience, base_a, base_ak, base_k, red_low, red_high, sta
         x_cap[a, w] = base_a[i, 2, a]
         x_exp[a, w] = base_a[i, 3, a]
         x_pat[a, w] = base_a[i, 4, a]
+        for c in range(5):
+            b_a[c, a, w] = base_a[i, c, a]
         for k in range(n_issues):
             x_ideal[a, k, w] = ideal[i, a, k]
             x_weight[a, k, w] = salience[i, a, k]
@@ -77,6 +93,8 @@ def _load(w, i, ideal, salience, base_a, base_ak, base_k, red_low, red_high, sta
             x_high[a, k, w] = red_high[i, a, k]
             x_bdrift[a, k, w] = base_ak[i, 0, a, k]
             x_bweight[a, k, w] = base_ak[i, 1, a, k]
+            b_ak[0, a, k, w] = base_ak[i, 0, a, k]
+            b_ak[1, a, k, w] = base_ak[i, 1, a, k]
             if still[k]:
                 still_term[a, k, w] = issue_utility(status_quo[i, k], ideal[i, a, k],
                                                     salience[i, a, k])
@@ -85,27 +103,79 @@ def _load(w, i, ideal, salience, base_a, base_ak, base_k, red_low, red_high, sta
         front[k, w] = status_quo[i, k]
         x_drift[k, w] = base_k[i, 0, k]
         x_vol[k, w] = base_k[i, 1, k]
+        b_k[0, k, w] = base_k[i, 0, k]
+        b_k[1, k, w] = base_k[i, 1, k]
+    for f in range(x_value.shape[0]):
+        x_value[f, w] = effect_value[i, f]
     for e in range(fire.shape[0]):
         fire[e, w] = fires[i, e]
         start[e, w] = event_start[i, e]
         end[e, w] = event_end[i, e]
         seen[e, w] = False
-    target(ideal[i], salience[i], base_a[i], members, mediator, goal, gain)
+
+
+@njit(**INLINE)
+def _in_force(tt, fire, start, end, b_a, b_ak, b_k, value, x_res, x_cost, x_cap, x_exp, x_pat,
+              x_bdrift, x_bweight, x_drift, x_vol, eff_event, eff_attr, eff_op, eff_index,
+              eff_issue, eff_low, eff_high, act, leaving):
+    """The parameters in force in each lane's round tt (kernel.apply_parameters, lane by
+    lane): the drawn values, then every effect of an event acting in that round, in order;
+    ``leaving`` marks the lanes whose mediator walks away."""
+    n_actors, n_issues, n_lanes = b_ak.shape[1], b_ak.shape[2], b_ak.shape[3]
+    for a in range(n_actors):
+        for w in range(n_lanes):
+            x_res[a, w] = b_a[0, a, w]
+            x_cost[a, w] = b_a[1, a, w]
+            x_cap[a, w] = b_a[2, a, w]
+            x_exp[a, w] = b_a[3, a, w]
+            x_pat[a, w] = b_a[4, a, w]
+        for k in range(n_issues):
+            for w in range(n_lanes):
+                x_bdrift[a, k, w] = b_ak[0, a, k, w]
+                x_bweight[a, k, w] = b_ak[1, a, k, w]
     for k in range(n_issues):
-        m_ideal = ideal[i, mediator, k]
-        direction[k, w] = opening_text(m_ideal, bias[i], goal[k]) - m_ideal
+        for w in range(n_lanes):
+            x_drift[k, w] = b_k[0, k, w]
+            x_vol[k, w] = b_k[1, k, w]
+    for f in range(eff_event.shape[0]):
+        e, attr, op, j = eff_event[f], eff_attr[f], eff_op[f], eff_index[f]
+        low, high = eff_low[f], eff_high[f]
+        for w in range(n_lanes):
+            act[w] = fire[e, w] and start[e, w] <= tt[w] and tt[w] < end[e, w]
+        if attr == EXIT:
+            for w in range(n_lanes):
+                leaving[w] = leaving[w] or act[w]
+        elif attr <= PATIENCE:
+            row = (x_res if attr == RESERVATION else x_cost if attr == WAR_COST
+                   else x_cap if attr == CAPABILITY else x_exp if attr == EXPONENT else x_pat)
+            for w in range(n_lanes):
+                if act[w]:
+                    row[j, w] = effect(row[j, w], op, value[f, w], low, high)
+        elif attr <= BELIEF_WEIGHT:
+            k = eff_issue[f]
+            table = x_bdrift if attr == BELIEF_DRIFT else x_bweight
+            for w in range(n_lanes):
+                if act[w]:
+                    table[j, k, w] = effect(table[j, k, w], op, value[f, w], low, high)
+        else:
+            row = x_drift if attr == DRIFT else x_vol
+            for w in range(n_lanes):
+                if act[w]:
+                    row[j, w] = effect(row[j, w], op, value[f, w], low, high)
 
 
 @njit(**OPTIONS)
 def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo, noise,
-         horizon, bias, step, hazard, proposer, fires, event_start, event_end, signatory, veto,
-         members, strategy, mediator, max_rounds, moving, still, actor_rank, o_agreed, o_round,
-         o_rounds, o_proposer, o_blocker, o_censored, o_deal, o_nodeal, o_utility, o_war,
-         o_event):
+         horizon, bias, step, hazard, proposer, fires, event_start, event_end, effect_value,
+         signatory, veto, members, strategy, mediator, max_rounds, moving, still, actor_rank,
+         eff_event, eff_attr, eff_op, eff_index, eff_issue, eff_low, eff_high, o_agreed,
+         o_round, o_rounds, o_proposer, o_blocker, o_left, o_censored, o_deal, o_nodeal,
+         o_utility, o_war, o_event):
     """Play every run of a batch (for a scenario that ``fits``) in LANES lanes; the same
     outcomes as kernel.play, into the same o_* arrays."""
     n_runs, n_actors, n_issues = ideal.shape
     n_events = fires.shape[1]
+    n_effects = eff_event.shape[0]
     W = LANES
     A, K = n_actors, n_issues
     m = mediator
@@ -136,13 +206,18 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
     start = np.zeros((n_events, W), dtype=np.int64)
     end = np.zeros((n_events, W), dtype=np.int64)
     seen = np.zeros((n_events, W), dtype=np.bool_)
+    b_a = np.zeros((5, A, W))  # the parameters as drawn (x_res ... x_vol: in force)
+    b_ak = np.zeros((2, A, K, W))
+    b_k = np.zeros((2, K, W))
+    x_value = np.zeros((n_effects, W))
+    state = (run, t, blocker, x_ideal, x_weight, x_low, x_high, x_sq, x_h, x_bias, x_step,
+             x_res, x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front,
+             still_term, fire, start, end, seen, b_a, b_ak, b_k, x_value)
     goal = np.empty(K)
     gain = np.empty(K)
     col, col2, col3 = np.empty(K), np.empty(K), np.empty(K)
     col4, col5 = np.empty(K), np.empty(K)
-    state = (run, t, blocker, x_ideal, x_weight, x_low, x_high, x_sq, x_h, x_bias, x_step, x_res,
-         x_cost, x_cap, x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, front, direction,
-         still_term, fire, start, end, seen, goal, gain, col, col2, col3, col4, col5)
+    now_a = np.empty((5, A))
     # the round's working arrays (lane axis last)
     text = np.zeros((K, W))
     offer = np.zeros((K, W))
@@ -159,6 +234,9 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
     deal = np.zeros(W, dtype=np.bool_)
     breaching = np.zeros(W, dtype=np.bool_)
     done = np.zeros(W, dtype=np.bool_)
+    leaving = np.zeros(W, dtype=np.bool_)
+    act = np.zeros(W, dtype=np.bool_)
+    tt = np.zeros(W, dtype=np.int64)
     hz = np.zeros(W)
     tf = np.zeros(W)
     p = np.zeros(W, dtype=np.int64)
@@ -171,8 +249,8 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
     for w in range(W):
         if following < n_runs:
             _load(w, following, ideal, salience, base_a, base_ak, base_k, red_low, red_high,
-                  status_quo, horizon, bias, step, fires, event_start, event_end, members,
-                  m, still, state)
+                  status_quo, horizon, bias, step, fires, event_start, event_end,
+                  effect_value, still, state)
             following += 1
     while True:
         busy = False
@@ -183,6 +261,29 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
         for w in range(W):
             tf[w] = t[w]
             done[w] = False
+            leaving[w] = False
+            tt[w] = min(t[w], max_rounds - 1)  # a closed window: the last round's parameters
+        if n_effects > 0:  # the parameters in force (kernel.apply_parameters, lane by lane)
+            _in_force(tt, fire, start, end, b_a, b_ak, b_k, x_value, x_res, x_cost, x_cap,
+                      x_exp, x_pat, x_bdrift, x_bweight, x_drift, x_vol, eff_event, eff_attr,
+                      eff_op, eff_index, eff_issue, eff_low, eff_high, act, leaving)
+        for e in range(n_events):  # the events acting this round (events.activity)
+            for w in range(W):
+                seen[e, w] = seen[e, w] or (t[w] < max_rounds and fire[e, w]
+                                            and start[e, w] <= t[w] and t[w] < end[e, w])
+        for w in range(W):  # a run's first round: the mediator's opening direction
+            if t[w] == 0 and run[w] >= 0:
+                i = run[w]
+                for a in range(A):
+                    now_a[0, a] = x_res[a, w]
+                    now_a[1, a] = x_cost[a, w]
+                    now_a[2, a] = x_cap[a, w]
+                    now_a[3, a] = x_exp[a, w]
+                    now_a[4, a] = x_pat[a, w]
+                target(ideal[i], salience[i], now_a, members, m, goal, gain)
+                for k in range(K):
+                    m_ideal = ideal[i, m, k]
+                    direction[k, w] = opening_text(m_ideal, bias[i], goal[k]) - m_ideal
         # the value of war (kernel.war_values)
         for a in range(A):
             for k in range(K):
@@ -199,7 +300,8 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
                         total[w] = term if k == 0 else total[w] + term
             for w in range(W):
                 war[a, w] = war_value(total[w], x_cost[a, w], x_h[w])
-        # the runs whose window has closed: no deal, the war as it stands (kernel._no_deal)
+        # runs that end without a deal: the window closed, or the mediator left (the war
+        # as it stands, kernel._no_deal)
         for w in range(W):
             if run[w] >= 0 and t[w] == max_rounds:
                 i = run[w]
@@ -214,10 +316,19 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
                 for e in range(n_events):
                     o_event[i, e] = seen[e, w]
                 done[w] = True
-        for e in range(n_events):  # the events acting this round (events.activity)
-            for w in range(W):
-                seen[e, w] = seen[e, w] or (fire[e, w] and start[e, w] <= t[w]
-                                            and t[w] < end[e, w])
+            elif run[w] >= 0 and leaving[w]:  # the mediator walks away
+                i = run[w]
+                o_left[i] = True
+                o_rounds[i] = t[w]
+                o_blocker[i] = blocker[w]
+                for k in range(K):
+                    o_nodeal[i, k] = front[k, w]
+                for a in range(A):
+                    o_utility[i, a] = war[a, w]
+                    o_war[i, a] = war[a, w]
+                for e in range(n_events):
+                    o_event[i, e] = seen[e, w]
+                done[w] = True
         # floors (the demands only matter to reciprocal actors and proposers: none here)
         for a in range(A):
             for w in range(W):
@@ -361,7 +472,7 @@ def play(ideal, salience, base_a, base_ak, base_k, red_low, red_high, status_quo
                 if following < n_runs:
                     _load(w, following, ideal, salience, base_a, base_ak, base_k, red_low,
                           red_high, status_quo, horizon, bias, step, fires, event_start,
-                          event_end, members, m, still, state)
+                          event_end, effect_value, still, state)
                     following += 1
                 else:
                     run[w] = -1

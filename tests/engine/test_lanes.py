@@ -16,7 +16,7 @@ from negsim.model.layout import Layout
 from negsim.sampling import sample
 from negsim.scenario import load_scenario
 from tests.conftest import BASELINE, load_data
-from tests.engine.test_compiled import SCENARIOS
+from tests.engine.test_compiled import ROOT, SCENARIOS
 from tests.engine.test_v2_equivalence import TARGETED, assert_identical
 from tests.model.test_theory import baseline_like, v2_scenario_data
 
@@ -42,8 +42,10 @@ def all_three(scenario, seed, start, stop):
 def test_what_the_lane_loop_plays():
     assert fits(load_scenario(BASELINE))
     assert fits(load_data(TARGETED["mediator-floor-and-red-lines"]()))
-    assert not fits(load_data(TARGETED["known-exit"]()))  # an event's effect
+    assert fits(load_data(TARGETED["known-exit"]()))
+    assert fits(load_data(TARGETED["events-on-beliefs-and-patience"]()))
     assert not fits(load_data(TARGETED["reciprocal-alternating-beliefs"]()))
+    assert not fits(load_scenario(ROOT / "scenarios" / "ceasefire_first.yaml"))  # an agenda
 
 
 @pytest.mark.parametrize("runs", [1, 63, 64, 65, 130, 700])
@@ -58,6 +60,15 @@ def test_runs_cut_off_by_the_window_record_the_war_as_it_stands():
     assert 100 < out.censored.sum() < 250 and (out.blocker[out.censored] >= 0).any()
 
 
+@pytest.mark.parametrize("name", ["known-exit", "unknown-exit",
+                                  "events-on-beliefs-and-patience"])
+def test_events_change_the_parameters_and_the_mediator_walks_away_in_the_lanes(name):
+    out = all_three(load_data(TARGETED[name]()), 13, 0, 300)
+    assert out.event.any()
+    if "exit" in name:
+        assert 0 < out.mediator_left.sum() < 300
+
+
 def test_the_mediator_shortens_its_steps_in_the_lanes_too():
     out = all_three(load_data(TARGETED["mediator-floor-and-red-lines"]()), 11, 0, 400)
     assert out.agreed.any()
@@ -70,9 +81,8 @@ def test_every_scenario_the_lanes_play(path):
 
 
 def lane_data(data: dict) -> dict:
-    """A generated scenario made one the lane loop plays: no events, no reciprocal actors."""
+    """A generated scenario made one the lane loop plays: no reciprocal actors."""
     data = copy.deepcopy(data)
-    data["events"] = {}
     for actor in data["actors"].values():
         if actor["strategy"]["type"] == "reciprocal":
             actor["strategy"] = {"type": "hardliner"}
@@ -87,4 +97,5 @@ def test_generated_scenarios_play_the_same_in_lanes(data, seed, start, runs):
     out = all_three(scenario, seed, start, start + runs)
     if runs <= 40:
         assert_identical(out, run_abm(scenario, seed, start, start + runs))
-    assert np.all(out.rounds >= 1)
+    ends = out.agreed.astype(int) + out.censored + out.mediator_left  # each run ends once
+    assert np.all(ends == 1)
