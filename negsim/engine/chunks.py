@@ -128,7 +128,7 @@ def run_chunked(scenario: Scenario, seed: int, runs: int, size: int | None = Non
     size = chunk_size(size, layout, engine)
     ranges = chunks(runs, size)  # produced one at a time: memory does not grow with runs
     workers = min(workers, -(-runs // size))  # no more processes than chunks
-    job = _Job(layout, keep_runs, progress)
+    job = _Job(layout, keep_runs, progress, runs)
     if dask is not None:
         _run_dask(scenario, seed, ranges, dask, max(workers, 2), job, engine)
     elif workers <= 1:
@@ -239,24 +239,28 @@ def _in_order(submit, ranges, window: int, job: _Job) -> None:
 
 
 class _Job:
-    """Collects chunks in run order: their outcomes if kept, and one merged tally."""
+    """Collects chunks in run order: their outcomes if kept (copied into the job's arrays as
+    they come, so that memory holds each run once), and one merged tally."""
 
-    def __init__(self, layout: Layout, keep_runs: bool, progress):
-        self.parts: list[Outcomes] = []
+    def __init__(self, layout: Layout, keep_runs: bool, progress, runs: int):
+        self.outcomes = Outcomes.empty(layout, np.arange(runs)) if keep_runs else None
+        self.done = 0
         self.tally = Tally.empty(layout)
-        self.keep_runs = keep_runs
         self.progress = progress
 
     def add(self, chunk: Chunk, runs: int) -> None:
         outcomes, tally = chunk
-        if self.keep_runs:
-            self.parts.append(outcomes)
+        if self.outcomes is not None:
+            stop = self.done + runs
+            for name in Outcomes.__dataclass_fields__:
+                getattr(self.outcomes, name)[self.done:stop] = getattr(outcomes, name)
+        self.done += runs
         self.tally = self.tally.merge(tally)
         if self.progress is not None:
             self.progress(runs)
 
     def result(self) -> Chunk:
-        return (concat(self.parts) if self.keep_runs else None), self.tally
+        return self.outcomes, self.tally
 
 
 def _run_dask(scenario, seed, ranges, address, workers, job: _Job, engine: str) -> None:
@@ -276,17 +280,10 @@ def _run_dask(scenario, seed, ranges, address, workers, job: _Job, engine: str) 
         shared = client.scatter(scenario, broadcast=True)
         name = uuid4().hex
         _in_order(lambda start, stop: client.submit(
-            run_chunk, shared, seed, start, stop, job.keep_runs, engine,
+            run_chunk, shared, seed, start, stop, job.outcomes is not None, engine,
             key=f"negsim-{name}-{start}", pure=False), ranges, 2 * workers, job)
     finally:
         with deferred():  # a second signal waits until the cluster is closed
             client.close()
             if cluster is not None:
                 cluster.close()
-
-
-def concat(parts: list[Outcomes]) -> Outcomes:
-    """Outcomes of consecutive chunks joined in order."""
-    fields = Outcomes.__dataclass_fields__
-    return Outcomes(**{name: np.concatenate([getattr(p, name) for p in parts])
-                       for name in fields})

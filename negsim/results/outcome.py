@@ -97,7 +97,7 @@ class Outcomes:
         for s, stage in enumerate(layout.stages):
             columns[f"stage.{stage}.agreed"] = self.stage_round[:, s] >= 0
             columns[f"stage.{stage}.round"] = self.stage_round[:, s].astype(np.int64)
-        frame = pd.DataFrame(columns)
+        frame = pd.DataFrame(columns, copy=False)  # views of these arrays: no second copy
         for name in ("proposer", "blocker"):
             frame[name] = frame[name].astype(str)
         return frame
