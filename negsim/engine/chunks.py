@@ -251,6 +251,10 @@ class _Job:
     def add(self, chunk: Chunk, runs: int) -> None:
         outcomes, tally = chunk
         if self.outcomes is not None:
+            if len(outcomes.run) != runs or outcomes.run[0] != self.done:
+                raise RuntimeError(f"a chunk of {len(outcomes.run)} runs from run "
+                                   f"{outcomes.run[0]} came where runs {self.done} .. "
+                                   f"{self.done + runs - 1} belong")
             stop = self.done + runs
             for name in Outcomes.__dataclass_fields__:
                 getattr(self.outcomes, name)[self.done:stop] = getattr(outcomes, name)

@@ -120,10 +120,11 @@ def _set_up():
 
     @overload(element.scale2)
     def _scale2(x, k):
-        def ldexp(x, k):  # x 2^k in two exact steps, rounded once as math.ldexp
+        def ldexp(x, k):  # x 2^k in two steps, the first exact, rounded once as math.ldexp
             n = np.int64(k)
-            first = max(n, -969)
-            return (x * number((first + 1023) << 52)) * number((n - first + 1023) << 52)
+            first = min(max(n, -969), 1023)
+            second = min(max(n - first, -1022), 1023)  # beyond: 0 or infinite all the same
+            return (x * number((first + 1023) << 52)) * number((second + 1023) << 52)
         return ldexp
 
     for function in element.registered():

@@ -54,7 +54,7 @@ def split(x):
 def scale2(x, k):
     """x 2^k for a whole number k held as a float (numpy.ldexp; math.ldexp for one number).
     Compiled, it multiplies by two powers of 2, which rounds once as ldexp does for x in
-    [0.5, 2) and k in [-1990, 1023], the range ``exp`` uses."""
+    [0.5, 2) (what ``exp`` passes) and any k."""
     if isinstance(x, float) and np.ndim(k) == 0:
         return math.ldexp(x, int(k))
     return np.ldexp(x, np.asarray(k).astype(np.int32))

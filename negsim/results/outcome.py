@@ -75,14 +75,14 @@ class Outcomes:
         """One row per run with the columns of runs.parquet."""
         ids = np.array(list(layout.actors) + [""], dtype=object)
         columns = {
-            "run": self.run.astype(np.int64),
-            "agreed": self.agreed.astype(bool),
-            "round": self.round.astype(np.int64),
-            "rounds": self.rounds.astype(np.int64),
+            "run": self.run.astype(np.int64, copy=False),
+            "agreed": self.agreed.astype(bool, copy=False),
+            "round": self.round.astype(np.int64, copy=False),
+            "rounds": self.rounds.astype(np.int64, copy=False),
             "proposer": ids[self.proposer],  # index -1 picks the trailing ""
             "blocker": ids[self.blocker],
-            "mediator_left": self.mediator_left.astype(bool),
-            "censored": self.censored.astype(bool),
+            "mediator_left": self.mediator_left.astype(bool, copy=False),
+            "censored": self.censored.astype(bool, copy=False),
         }
         for k, issue in enumerate(layout.issues):
             columns[f"deal.{issue}"] = self.deal[:, k]

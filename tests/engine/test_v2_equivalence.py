@@ -32,11 +32,15 @@ RUNS = 80  # runs of each targeted scenario (the Mesa engine plays them one by o
 
 
 def assert_identical(vector: Outcomes, abm: Outcomes) -> None:
-    """Every field of the outcomes equal, NaN equal to NaN."""
+    """Every field of the outcomes equal bit for bit (so +0 is not -0), NaN where the other
+    has NaN."""
     for f in fields(Outcomes):
         a, b = getattr(vector, f.name), getattr(abm, f.name)
         assert a.shape == b.shape, f.name
         assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f.name
+        if a.dtype.kind == "f":
+            number = ~np.isnan(a)
+            assert np.array_equal(a[number].view(np.uint64), b[number].view(np.uint64)), f.name
 
 
 def both(data: dict, start: int, stop: int, seed: int = SEED) -> tuple[Outcomes, Outcomes]:
