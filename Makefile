@@ -19,7 +19,7 @@ help:
 	@echo "make serve   the web page on http://127.0.0.1:8765/ (Ctrl-C stops)"
 	@echo "make bench   the three engines on the baseline, and a scaling table; results/bench.json (~12 min)"
 	@echo "make schema  regenerate scenarios/scenario.schema.json from the models"
-	@echo "make mutants break each model rule on purpose and check its test notices (~30 min, 118 mutants)"
+	@echo "make mutants break each model rule on purpose and check its test notices (~20 min, 118 mutants)"
 	@echo "make golden  rewrite the golden summaries of every scenario (tests/golden/), on purpose"
 	@echo "make experiments  run every experiment; reports and figures in experiments/out/"
 

@@ -71,7 +71,9 @@ MUTANTS = [
      "tests/model/test_rules.py::test_deal_iff_every_required_actor_accepts_and_vetoes_bind_only_when_moved"),
     ("the mediator's text leaves its red lines", "negsim/model/text.py",
      "text = clip(base + direction, low, high)", "text = base + direction",
-     "tests/abm/test_model.py::test_generated_traces_obey_the_rules"),
+     "tests/abm/test_model.py::test_generated_traces_obey_the_rules "
+     "tests/model/test_text.py::"
+     "test_the_mediator_never_puts_forward_a_text_below_its_floor_when_its_last_one_met_it"),
     ("the blocker is the least opposed", "negsim/model/rules.py",
      "shortfall = np.where(candidate, threshold_ - utility_, -np.inf)",
      "shortfall = np.where(candidate, utility_ - threshold_, -np.inf)",
